@@ -1,0 +1,197 @@
+//! Admin state operations: reset, export/import of everything, scenario upload, the clock,
+//! token expiry.
+
+use super::{bad, not_found, AdminReq, AdminResult};
+use crate::app::App;
+use crate::store::{Meeting, Origin, Tenant, Token, User, VendorId};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// One tenant in a state export.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantState {
+    pub vendor: VendorId,
+    pub id: String,
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub credentials: BTreeMap<String, String>,
+    #[serde(default)]
+    pub origin: Origin,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub meetings: Vec<Meeting>,
+}
+
+/// Everything the store holds (`GET`/`PUT /__admin/state`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateSnapshot {
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+    #[serde(default)]
+    pub ids_drawn: u64,
+    #[serde(default)]
+    pub tenants: Vec<TenantState>,
+    #[serde(default)]
+    pub credentials: Vec<(VendorId, String, String)>,
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+}
+
+/// The whole store as a snapshot.
+pub fn snapshot(app: &App) -> StateSnapshot {
+    StateSnapshot {
+        clock_offset_ms: app.store.clock.offset_ms(),
+        ids_drawn: app.store.ids.drawn(),
+        tenants: app
+            .store
+            .tenants()
+            .iter()
+            .map(|t| {
+                let d = t.snapshot();
+                TenantState {
+                    vendor: t.vendor,
+                    id: t.id.clone(),
+                    secret: t.secret.clone(),
+                    credentials: t.credentials.clone(),
+                    origin: t.origin,
+                    users: d.users().cloned().collect(),
+                    meetings: d.meetings.values().cloned().collect(),
+                }
+            })
+            .collect(),
+        credentials: app.store.credential_index(),
+        tokens: app.store.tokens.all(),
+    }
+}
+
+/// Replaces the store with a snapshot.
+pub fn restore(app: &App, s: StateSnapshot) {
+    app.store.clear();
+    app.store.clock.set_offset_ms(s.clock_offset_ms);
+    app.store.ids.set_drawn(s.ids_drawn);
+    for ts in s.tenants {
+        let t = app.store.put_tenant(Tenant::new(
+            ts.vendor,
+            ts.id,
+            ts.secret,
+            ts.credentials,
+            ts.origin,
+        ));
+        t.with(|d| {
+            for u in ts.users {
+                d.put_user(u);
+            }
+            for m in ts.meetings {
+                d.meetings.insert(m.id.clone(), m);
+            }
+        });
+    }
+    for (v, cred, tenant) in s.credentials {
+        app.store.index_credential(v, &cred, &tenant);
+    }
+    for tok in s.tokens {
+        app.store.tokens.insert(tok);
+    }
+}
+
+/// `POST /__admin/reset`
+pub fn reset(app: &App) -> Value {
+    app.reset();
+    json!({"reset": true, "scenarios": app.scenarios.read().len()})
+}
+
+/// `GET /__admin/state`
+pub fn export(app: &App) -> Value {
+    serde_json::to_value(snapshot(app)).unwrap_or_else(|_| json!({}))
+}
+
+/// `PUT /__admin/state`: validated whole before anything changes.
+pub fn import(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let s: StateSnapshot =
+        serde_json::from_slice(&req.body).map_err(|e| bad(format!("not a state snapshot: {e}")))?;
+    for t in &s.tenants {
+        let mut ids = std::collections::HashSet::new();
+        for m in &t.meetings {
+            if !ids.insert(&m.id) {
+                return Err(bad(format!(
+                    "tenant {}/{}: meeting {:?} appears twice",
+                    t.vendor, t.id, m.id
+                )));
+            }
+        }
+    }
+    let tenants = s.tenants.len();
+    restore(app, s);
+    Ok(json!({"imported": true, "tenants": tenants}))
+}
+
+/// `POST /__admin/scenarios`: a YAML or JSON scenario, validated whole, then applied.
+pub fn load(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let text = std::str::from_utf8(&req.body).map_err(|_| bad("scenario is not UTF-8 text"))?;
+    let name = req.q("name").unwrap_or("<admin>");
+    match crate::scenario::parse(name, text, &app.vendors) {
+        Ok(s) => {
+            let summary = json!({
+                "loaded": s.name,
+                "tenants": s.tenants.len(),
+                "faults": s.faults.len(),
+            });
+            app.load_scenario(s);
+            Ok(summary)
+        }
+        Err(problems) => Err(bad(problems
+            .iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"))),
+    }
+}
+
+/// `GET /__admin/scenarios`
+pub fn list_scenarios(app: &App) -> Value {
+    let list: Vec<Value> = app
+        .scenarios
+        .read()
+        .iter()
+        .map(|s| json!({"name": s.name, "source": s.source, "tenants": s.tenants.len(), "faults": s.faults.len()}))
+        .collect();
+    json!({ "scenarios": list })
+}
+
+/// `GET /__admin/clock`
+pub fn clock(app: &App) -> Value {
+    json!({"now_ms": app.store.clock.now_ms(), "offset_ms": app.store.clock.offset_ms()})
+}
+
+/// `POST /__admin/clock/advance` with `{"seconds": n}` or `{"ms": n}`.
+pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let ms = match (body.get("ms"), body.get("seconds")) {
+        (Some(v), None) => v.as_i64(),
+        (None, Some(v)) => v.as_f64().map(|s| (s * 1000.0) as i64),
+        _ => None,
+    }
+    .filter(|ms| *ms >= 0)
+    .ok_or_else(|| bad("give exactly one of `ms` or `seconds`, a number ≥ 0"))?;
+    app.store.clock.advance(ms);
+    Ok(clock(app))
+}
+
+/// `POST /__admin/tokens/expire` with `{"token": "..."}`: the token expires now.
+pub fn expire_token(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let token = req
+        .field(&body, "token")
+        .ok_or_else(|| bad("`token` is required"))?;
+    let now = app.store.clock.now_ms();
+    if app.store.tokens.set_expiry(&token, now) {
+        Ok(json!({"expired": true}))
+    } else {
+        Err(not_found("no such token"))
+    }
+}

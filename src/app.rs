@@ -1,0 +1,96 @@
+//! The server's shared state: configuration, store, vendor registry and router, journal,
+//! fault engine, rate limiter and the loaded scenarios (what `reset` returns to).
+
+use crate::config::Config;
+use crate::faults::FaultEngine;
+use crate::journal::Journal;
+use crate::ratelimit::RateLimiter;
+use crate::scenario::{self, Scenario};
+use crate::store::{Store, VendorId};
+use crate::vendors::router::{RouteConflict, Router};
+use crate::vendors::{registry, Vendor};
+use parking_lot::RwLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+/// Counters for health and benchmarks.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub requests: AtomicU64,
+    /// Handler panics caught and answered as the vendor's internal error.
+    pub panics: AtomicU64,
+}
+
+/// Everything a request can reach.
+pub struct App {
+    pub config: Config,
+    pub store: Store,
+    pub vendors: Vec<Box<dyn Vendor>>,
+    pub router: Router,
+    pub journal: Journal,
+    pub faults: FaultEngine,
+    pub limiter: RateLimiter,
+    /// Scenarios applied so far, in order: `reset` re-applies them to an empty store. Written
+    /// when a scenario is loaded, read on reset; never touched by vendor requests.
+    pub scenarios: RwLock<Vec<Scenario>>,
+    pub stats: Stats,
+    pub started: Instant,
+}
+
+impl App {
+    /// Builds the state and applies `scenarios` in order.
+    pub fn new(config: Config, scenarios: Vec<Scenario>) -> Result<App, RouteConflict> {
+        let vendors = registry();
+        let router = Router::new(&vendors)?;
+        let app = App {
+            store: Store::new(config.seed, config.strict_tenants),
+            journal: Journal::new(config.journal_capacity),
+            faults: FaultEngine::new(config.seed),
+            limiter: RateLimiter::default(),
+            vendors,
+            router,
+            scenarios: RwLock::new(Vec::new()),
+            stats: Stats::default(),
+            started: Instant::now(),
+            config,
+        };
+        for s in scenarios {
+            app.load_scenario(s);
+        }
+        Ok(app)
+    }
+
+    /// The registered vendor with this id.
+    pub fn vendor(&self, id: VendorId) -> &dyn Vendor {
+        // The registry holds all four vendors (see vendors::registry), so the lookup always
+        // succeeds; fall back to the first vendor rather than panic.
+        self.vendors
+            .iter()
+            .find(|v| v.id() == id)
+            .unwrap_or(&self.vendors[0])
+            .as_ref()
+    }
+
+    /// Applies a scenario now and remembers it for reset.
+    pub fn load_scenario(&self, s: Scenario) {
+        scenario::apply::apply(self, &s);
+        self.scenarios.write().push(s);
+    }
+
+    /// Back to the loaded scenarios' initial state: store, journal, counters, rules, clock.
+    pub fn reset(&self) {
+        let scenarios = self.scenarios.read().clone();
+        self.store.clear();
+        self.journal.clear();
+        self.limiter.clear();
+        self.faults.clear();
+        for s in &scenarios {
+            scenario::apply::apply(self, s);
+        }
+    }
+
+    /// Requests served so far.
+    pub fn requests(&self) -> u64 {
+        self.stats.requests.load(Ordering::Relaxed)
+    }
+}

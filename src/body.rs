@@ -1,0 +1,125 @@
+//! The response body type: a whole buffer, or the chunks of a slow or truncated answer
+//! (connection faults), ending in an error when the connection must break.
+
+use bytes::Bytes;
+use http_body::{Body as HttpBody, Frame, SizeHint};
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::time::Sleep;
+
+/// A body error: the connection is cut on purpose.
+#[derive(Debug)]
+pub struct Cut;
+
+impl std::fmt::Display for Cut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection cut by a fault rule")
+    }
+}
+
+impl std::error::Error for Cut {}
+
+/// A response body.
+pub enum Body {
+    Full(Option<Bytes>),
+    /// Chunks sent `interval` apart; if `cut`, the body errors after the last chunk.
+    Chunks {
+        chunks: VecDeque<Bytes>,
+        interval: Duration,
+        sleep: Option<Pin<Box<Sleep>>>,
+        cut: bool,
+    },
+}
+
+impl Body {
+    /// A complete body.
+    pub fn full(b: impl Into<Bytes>) -> Body {
+        let b = b.into();
+        Body::Full(if b.is_empty() { None } else { Some(b) })
+    }
+
+    /// `chunks` pieces of `b`, `interval` apart.
+    pub fn slow(b: Bytes, chunks: u32, interval: Duration) -> Body {
+        let n = (chunks.max(1) as usize).min(b.len().max(1));
+        let size = b.len().div_ceil(n).max(1);
+        let mut q = VecDeque::new();
+        let mut i = 0;
+        while i < b.len() {
+            q.push_back(b.slice(i..(i + size).min(b.len())));
+            i += size;
+        }
+        Body::Chunks {
+            chunks: q,
+            interval,
+            sleep: None,
+            cut: false,
+        }
+    }
+
+    /// The first `keep` bytes of `b`, then a broken connection.
+    pub fn truncated(b: Bytes, keep: usize) -> Body {
+        let mut q = VecDeque::new();
+        if keep > 0 {
+            q.push_back(b.slice(..keep.min(b.len())));
+        }
+        Body::Chunks {
+            chunks: q,
+            interval: Duration::ZERO,
+            sleep: None,
+            cut: true,
+        }
+    }
+}
+
+impl HttpBody for Body {
+    type Data = Bytes;
+    type Error = Cut;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Cut>>> {
+        match self.get_mut() {
+            Body::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            Body::Chunks {
+                chunks,
+                interval,
+                sleep,
+                cut,
+            } => {
+                if let Some(s) = sleep {
+                    if s.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    *sleep = None;
+                }
+                match chunks.pop_front() {
+                    Some(c) => {
+                        if !chunks.is_empty() && !interval.is_zero() {
+                            *sleep = Some(Box::pin(tokio::time::sleep(*interval)));
+                        }
+                        Poll::Ready(Some(Ok(Frame::data(c))))
+                    }
+                    None if *cut => Poll::Ready(Some(Err(Cut))),
+                    None => Poll::Ready(None),
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, Body::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Body::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
+            Body::Full(None) => SizeHint::with_exact(0),
+            Body::Chunks { .. } => SizeHint::default(),
+        }
+    }
+}
+
+use std::future::Future;

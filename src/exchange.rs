@@ -1,0 +1,247 @@
+//! What a handler sees and returns: the [`Exchange`] (one request, parsed once, plus the
+//! server state) and the [`Reply`] (status, headers, body) the pipeline writes back.
+
+use crate::app::App;
+use crate::store::{Tenant, TokenKind, VendorId};
+use crate::vendors::Route;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+/// Who made an authenticated request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub tenant: Arc<Tenant>,
+    /// The kind of credential presented (`None` for signature auth).
+    pub kind: Option<TokenKind>,
+    /// The user the credential speaks for, when it is a user credential.
+    pub user: Option<String>,
+    /// The token value presented, if any (never journaled).
+    pub token: Option<String>,
+}
+
+/// Facts a handler reports for the journal and for fault matching.
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    /// The vendor code of the answer (`"0"` for success where the vendor has one).
+    pub code: Option<String>,
+    /// The meeting the request was about.
+    pub meeting: Option<String>,
+}
+
+/// One request being served.
+pub struct Exchange<'a> {
+    pub app: &'a App,
+    pub vendor: VendorId,
+    pub route: &'static Route,
+    pub method: &'a Method,
+    /// The raw request-target exactly as received (path, `?`, raw query).
+    pub target: &'a str,
+    /// The path part of the target, still percent-encoded.
+    pub path: &'a str,
+    /// The raw query string (without `?`), still percent-encoded; empty when absent.
+    pub raw_query: &'a str,
+    /// Path parameters from the route pattern, percent-decoded.
+    pub params: Vec<(String, String)>,
+    pub headers: &'a HeaderMap,
+    pub body: Bytes,
+    /// The vendor-format request id, also sent in the vendor's request-id header.
+    pub request_id: String,
+    /// Set by the vendor's `authenticate` before the handler runs.
+    pub principal: Option<Principal>,
+    /// The server clock when the request arrived.
+    pub now_ms: i64,
+    pub note: Note,
+}
+
+impl<'a> Exchange<'a> {
+    /// A path parameter by name; empty when the route has no such parameter.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every query pair, percent- and `+`-decoded, in order.
+    pub fn query_pairs(&self) -> Vec<(Cow<'a, str>, Cow<'a, str>)> {
+        parse_query(self.raw_query)
+    }
+
+    /// The first value of a query parameter, decoded.
+    pub fn query(&self, name: &str) -> Option<String> {
+        parse_query(self.raw_query)
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+
+    /// A request header as text (`None` when absent or not visible ASCII).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body decoded as JSON into `T`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// The authenticated principal. Handlers of routes with `Auth::Open` must not call this.
+    pub fn principal(&self) -> Option<&Principal> {
+        self.principal.as_ref()
+    }
+
+    /// Server time in unix seconds.
+    pub fn now_secs(&self) -> i64 {
+        self.now_ms.div_euclid(1000)
+    }
+}
+
+/// Splits and decodes `a=1&b=x+y` into pairs.
+pub fn parse_query(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
+    raw.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode_component(k), decode_component(v))
+        })
+        .collect()
+}
+
+/// Percent-decodes one query component, `+` meaning space; invalid escapes are kept as text.
+pub fn decode_component(s: &str) -> Cow<'_, str> {
+    if !s.bytes().any(|b| b == b'%' || b == b'+') {
+        return Cow::Borrowed(s);
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push(h * 16 + l);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Percent-decodes a path segment (no `+` rule).
+pub fn decode_path(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    decode_component(&s.replace('+', "%2B")).into_owned()
+}
+
+fn hex_val(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// An answer ready to be written.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Bytes,
+    /// The vendor code this answer carries, for the journal (`None` when the vendor has none).
+    pub code: Option<String>,
+}
+
+/// `application/json; charset=utf-8`, the content type most vendors answer with.
+pub const JSON_UTF8: &str = "application/json; charset=utf-8";
+
+impl Reply {
+    /// A reply with this status, content type and body.
+    pub fn new(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> Reply {
+        let mut headers = Vec::with_capacity(4);
+        if let Ok(v) = HeaderValue::from_str(content_type) {
+            headers.push((http::header::CONTENT_TYPE, v));
+        }
+        Reply {
+            status,
+            headers,
+            body: body.into(),
+            code: None,
+        }
+    }
+
+    /// A JSON reply (`application/json; charset=utf-8`).
+    pub fn json(status: StatusCode, value: &impl Serialize) -> Reply {
+        Reply::json_as(status, JSON_UTF8, value)
+    }
+
+    /// A JSON reply with a vendor-specific content type.
+    pub fn json_as(status: StatusCode, content_type: &str, value: &impl Serialize) -> Reply {
+        // Serializing our own DTOs cannot fail (no non-string map keys, no failing Serialize
+        // impls); fall back to an empty object rather than panic.
+        let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
+        Reply::new(status, content_type, body)
+    }
+
+    /// A plain-text reply.
+    pub fn text(status: StatusCode, body: impl Into<Bytes>) -> Reply {
+        Reply::new(status, "text/plain; charset=utf-8", body)
+    }
+
+    /// Adds a header (invalid values are skipped, never panicked on).
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            self.headers.push((n, v));
+        }
+        self
+    }
+
+    /// Records the vendor code carried by this reply.
+    pub fn with_code(mut self, code: impl Into<String>) -> Reply {
+        self.code = Some(code.into());
+        self
+    }
+
+    /// The value of a header set on this reply.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.as_str().eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.to_str().ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_decoding_handles_plus_and_percent() {
+        let q = parse_query("userid=a+b%40c%2F%C3%A9&instanceid=1&bad=%zz&e=");
+        assert_eq!(q[0].1, "a b@c/é");
+        assert_eq!(q[1].1, "1");
+        assert_eq!(q[2].1, "%zz");
+        assert_eq!(q[3].1, "");
+    }
+
+    #[test]
+    fn truncated_escape_is_kept() {
+        assert_eq!(decode_component("ab%4"), "ab%4");
+        assert_eq!(decode_component("%"), "%");
+    }
+}

@@ -1,0 +1,282 @@
+//! The rule engine: ordered rules, per-rule counters and per-rule seeded random streams.
+//!
+//! Rules live in an `Arc<Vec<_>>` swapped whole under a RwLock (written only when rules are
+//! added, removed or reloaded; a request takes the read lock just long enough to clone the
+//! Arc). Counters are atomics on each rule, so matching never blocks another request.
+
+use super::rule::{Action, Delay, Rule};
+use crate::store::{splitmix64, VendorId};
+use http::HeaderMap;
+use parking_lot::RwLock;
+use serde::Serialize;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// What a rule is matched against.
+pub struct FaultInput<'a> {
+    pub vendor: VendorId,
+    pub operation: &'a str,
+    pub tenant: Option<&'a str>,
+    pub meeting: Option<&'a str>,
+    pub target: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// The outcome for one request.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub rule: String,
+    pub action: Action,
+    /// Milliseconds to wait before acting (0 = none).
+    pub delay_ms: f64,
+}
+
+/// A rule with its counters.
+struct Live {
+    rule: Rule,
+    /// Requests that matched the rule's `match`.
+    matched: AtomicU64,
+    /// Times the rule fired.
+    fired: AtomicU64,
+    /// Draws from the rule's random stream.
+    draws: AtomicU64,
+    /// Seed of this rule's stream: the server seed mixed with the rule name, so adding a rule
+    /// does not reshuffle the others.
+    stream: u64,
+}
+
+/// A rule and its counters as listed by `GET /__admin/faults`.
+#[derive(Debug, Serialize)]
+pub struct RuleView {
+    pub name: String,
+    pub spec: super::RuleSpec,
+    pub matched: u64,
+    pub fired: u64,
+}
+
+/// All fault rules of the server.
+pub struct FaultEngine {
+    seed: u64,
+    rules: RwLock<Arc<Vec<Arc<Live>>>>,
+    /// Number of rules, read without the lock so an empty engine costs one atomic load.
+    count: AtomicUsize,
+}
+
+fn name_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+impl Live {
+    fn new(rule: Rule, seed: u64) -> Live {
+        let stream = splitmix64(seed ^ name_hash(&rule.name));
+        Live {
+            rule,
+            matched: AtomicU64::new(0),
+            fired: AtomicU64::new(0),
+            draws: AtomicU64::new(0),
+            stream,
+        }
+    }
+
+    /// A uniform number in [0, 1) from the rule's stream.
+    fn uniform(&self) -> f64 {
+        let n = self.draws.fetch_add(1, Ordering::Relaxed);
+        let bits = splitmix64(
+            self.stream
+                .wrapping_add(n.wrapping_mul(0x9E37_79B9_7F4A_7C15)),
+        );
+        (bits >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn matches(&self, input: &FaultInput<'_>) -> bool {
+        let r = &self.rule;
+        let m = &r.spec.matcher;
+        if r.vendor.is_some_and(|v| v != input.vendor) {
+            return false;
+        }
+        if m.operation.as_deref().is_some_and(|o| o != input.operation) {
+            return false;
+        }
+        if m.tenant.as_deref().is_some_and(|t| input.tenant != Some(t)) {
+            return false;
+        }
+        if let Some(want) = m.meeting.as_deref() {
+            let in_path = input.meeting == Some(want);
+            if !in_path && !contains_value(input.target, input.body, want) {
+                return false;
+            }
+        }
+        if let Some(user) = m.user.as_deref() {
+            if !contains_value(input.target, input.body, user) {
+                return false;
+            }
+        }
+        m.headers.iter().all(|(k, v)| {
+            input
+                .headers
+                .get_all(k.as_str())
+                .iter()
+                .any(|h| h.as_bytes() == v.as_bytes())
+        })
+    }
+
+    /// Counts a match and decides whether the rule fires now.
+    fn fires(&self) -> bool {
+        let n = self.matched.fetch_add(1, Ordering::Relaxed) + 1;
+        let Some(w) = &self.rule.spec.when else {
+            self.fired.fetch_add(1, Ordering::Relaxed);
+            return true;
+        };
+        if w.every.is_some_and(|e| n % e != 0)
+            || w.first.is_some_and(|f| n > f)
+            || w.after.is_some_and(|a| n <= a)
+        {
+            return false;
+        }
+        if let Some(p) = w.probability {
+            if self.uniform() >= p {
+                return false;
+            }
+        }
+        match w.times {
+            Some(max) => self
+                .fired
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |f| {
+                    (f < max).then_some(f + 1)
+                })
+                .is_ok(),
+            None => {
+                self.fired.fetch_add(1, Ordering::Relaxed);
+                true
+            }
+        }
+    }
+
+    fn delay_ms(&self) -> f64 {
+        match &self.rule.delay {
+            None => 0.0,
+            Some(Delay::Fixed(ms)) => *ms,
+            Some(Delay::Uniform(a, b)) => a + (b - a) * self.uniform(),
+            Some(Delay::LogNormal { median, sigma }) => {
+                // Box–Muller from two draws of the rule's stream.
+                let u1 = self.uniform().max(f64::MIN_POSITIVE);
+                let u2 = self.uniform();
+                let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
+                median * (sigma * z).exp()
+            }
+        }
+    }
+}
+
+/// True when `value` appears as a path segment, a query value or a JSON string in the body.
+fn contains_value(target: &str, body: &[u8], value: &str) -> bool {
+    if value.is_empty() {
+        return false;
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path.split('/').any(|s| s == value) {
+        return true;
+    }
+    if query
+        .split('&')
+        .any(|p| p.split_once('=').is_some_and(|(_, v)| v == value))
+    {
+        return true;
+    }
+    let quoted = format!("\"{value}\"");
+    body.windows(quoted.len()).any(|w| w == quoted.as_bytes())
+}
+
+impl FaultEngine {
+    /// An engine with no rules; `seed` drives probabilities and delays.
+    pub fn new(seed: u64) -> Self {
+        FaultEngine {
+            seed,
+            rules: RwLock::new(Arc::new(Vec::new())),
+            count: AtomicUsize::new(0),
+        }
+    }
+
+    /// The first rule that matches and fires, if any.
+    pub fn check(&self, input: &FaultInput<'_>) -> Option<Decision> {
+        if self.count.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let rules = Arc::clone(&self.rules.read());
+        for live in rules.iter() {
+            if live.matches(input) && live.fires() {
+                return Some(Decision {
+                    rule: live.rule.name.clone(),
+                    action: live.rule.action.clone(),
+                    delay_ms: live.delay_ms(),
+                });
+            }
+        }
+        None
+    }
+
+    fn replace(&self, f: impl FnOnce(&mut Vec<Arc<Live>>)) {
+        let mut guard = self.rules.write();
+        let mut next: Vec<Arc<Live>> = guard.as_ref().clone();
+        f(&mut next);
+        self.count.store(next.len(), Ordering::Relaxed);
+        *guard = Arc::new(next);
+    }
+
+    /// Appends rules; a rule with the name of an existing one replaces it in place.
+    pub fn add_all(&self, rules: Vec<Rule>) {
+        let seed = self.seed;
+        self.replace(|list| {
+            for r in rules {
+                let live = Arc::new(Live::new(r, seed));
+                match list.iter().position(|l| l.rule.name == live.rule.name) {
+                    Some(i) => list[i] = live,
+                    None => list.push(live),
+                }
+            }
+        });
+    }
+
+    /// Removes the rule with this name; false when there is none.
+    pub fn remove(&self, name: &str) -> bool {
+        let mut found = false;
+        self.replace(|list| {
+            let before = list.len();
+            list.retain(|l| l.rule.name != name);
+            found = list.len() != before;
+        });
+        found
+    }
+
+    /// Removes every rule.
+    pub fn clear(&self) {
+        self.replace(|list| list.clear());
+    }
+
+    /// The rules in order, with their counters.
+    pub fn list(&self) -> Vec<RuleView> {
+        self.rules
+            .read()
+            .iter()
+            .map(|l| RuleView {
+                name: l.rule.name.clone(),
+                spec: l.rule.spec.clone(),
+                matched: l.matched.load(Ordering::Relaxed),
+                fired: l.fired.load(Ordering::Relaxed),
+            })
+            .collect()
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// True when there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

@@ -1,0 +1,358 @@
+//! The fault rule format (`faults:` in a scenario) and its compiled form.
+
+use crate::store::VendorId;
+use crate::vendors::Vendor;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A rule as written in a scenario or posted to `/__admin/faults`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, rename = "match")]
+    pub matcher: MatchSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<WhenSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response: Option<ResponseSpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delay: Option<DelaySpec>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<ConnectionSpec>,
+}
+
+/// What a rule matches; every given field must match.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct MatchSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<String>,
+    /// A user or invitee id appearing in the path, query or body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// Header name → exact value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+}
+
+/// When a matching request is faulted.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct WhenSpec {
+    /// Every Nth matching call (the Nth, 2Nth, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u64>,
+    /// Only the first N matching calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<u64>,
+    /// Only after N matching calls have passed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<u64>,
+    /// At most N faults in all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u64>,
+    /// With this probability (0..=1), drawn from the rule's own seeded stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+}
+
+/// `error:` — a vendor error by catalogue name or code.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum ErrorSpec {
+    Key(String),
+    Detailed {
+        code: String,
+        #[serde(default)]
+        message: Option<String>,
+    },
+}
+
+/// `response:` — a raw answer.
+#[derive(Debug, Clone, Deserialize, Serialize, Default, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseSpec {
+    pub status: u16,
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: String,
+}
+
+/// `delay:` — milliseconds.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum DelaySpec {
+    Fixed(f64),
+    Shaped(DelayShape),
+}
+
+/// A delay distribution.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DelayShape {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<f64>,
+}
+
+/// `connection:` — what happens to the connection.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum ConnectionSpec {
+    Kind(String),
+    Slow {
+        kind: String,
+        #[serde(default)]
+        duration_ms: Option<u64>,
+        #[serde(default)]
+        chunks: Option<u32>,
+    },
+}
+
+/// A compiled delay.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delay {
+    Fixed(f64),
+    Uniform(f64, f64),
+    LogNormal { median: f64, sigma: f64 },
+}
+
+/// A compiled connection fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionFault {
+    /// TCP reset (RST) without answering.
+    Reset,
+    /// Close the connection without answering.
+    Close,
+    /// An HTTP head with no body bytes, then close.
+    Empty,
+    /// The body cut off half-way, then close.
+    Truncated,
+    /// The answer dribbled out in `chunks` pieces over `duration_ms`.
+    Slow { duration_ms: u64, chunks: u32 },
+    /// Never answer; hold the connection until the client gives up.
+    Hang,
+}
+
+/// What a rule does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// A catalogue error of the matched vendor (name or code), optional message override.
+    Error {
+        key: String,
+        message: Option<String>,
+    },
+    Response(ResponseSpec),
+    Connection(ConnectionFault),
+    /// Delay only; the request then proceeds normally.
+    None,
+}
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub name: String,
+    pub vendor: Option<VendorId>,
+    pub spec: RuleSpec,
+    pub action: Action,
+    pub delay: Option<Delay>,
+}
+
+fn positive(v: f64, what: &str) -> Result<f64, String> {
+    if v.is_finite() && v >= 0.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "{what} must be a non-negative number of milliseconds, got {v}"
+        ))
+    }
+}
+
+impl Rule {
+    /// Validates a spec against the registry. `index` names unnamed rules (`rule-<index>`).
+    pub fn compile(
+        spec: &RuleSpec,
+        index: usize,
+        vendors: &[Box<dyn Vendor>],
+    ) -> Result<Rule, String> {
+        let name = spec.name.clone().unwrap_or_else(|| format!("rule-{index}"));
+        let vendor = match &spec.matcher.vendor {
+            None => None,
+            Some(v) => Some(VendorId::parse(v).ok_or_else(|| {
+                format!("unknown vendor {v:?}; valid vendors: tencent, feishu, dingtalk, huawei")
+            })?),
+        };
+        let candidates: Vec<&dyn Vendor> = vendors
+            .iter()
+            .map(|v| v.as_ref())
+            .filter(|v| vendor.is_none_or(|id| v.id() == id))
+            .collect();
+        if let Some(op) = &spec.matcher.operation {
+            let known = candidates
+                .iter()
+                .any(|v| v.routes().iter().any(|r| r.operation == op));
+            if !known {
+                let mut ops: Vec<&str> = candidates
+                    .iter()
+                    .flat_map(|v| v.routes().iter().map(|r| r.operation))
+                    .collect();
+                ops.sort();
+                ops.dedup();
+                return Err(format!(
+                    "unknown operation {op:?}{}; valid operations: {}",
+                    vendor.map(|v| format!(" for {v}")).unwrap_or_default(),
+                    ops.join(", ")
+                ));
+            }
+        }
+        if let Some(w) = &spec.when {
+            if let Some(p) = w.probability {
+                if !(0.0..=1.0).contains(&p) || p.is_nan() {
+                    return Err(format!("when.probability must be between 0 and 1, got {p}"));
+                }
+            }
+            if w.every == Some(0) {
+                return Err("when.every must be at least 1".into());
+            }
+        }
+        let actions = [
+            spec.error.is_some(),
+            spec.response.is_some(),
+            spec.connection.is_some(),
+        ]
+        .iter()
+        .filter(|b| **b)
+        .count();
+        if actions > 1 {
+            return Err(
+                "a rule takes at most one of error, response, connection (delay may go with any)"
+                    .into(),
+            );
+        }
+        let action = if let Some(e) = &spec.error {
+            let (key, message) = match e {
+                ErrorSpec::Key(k) => (k.clone(), None),
+                ErrorSpec::Detailed { code, message } => (code.clone(), message.clone()),
+            };
+            let Some(v) = vendor else {
+                return Err("an `error` rule must match one vendor (match.vendor) so the error can be rendered by that vendor's catalogue".into());
+            };
+            let vd = candidates
+                .first()
+                .ok_or_else(|| format!("vendor {v} is not registered"))?;
+            if vd.error_by_key(&key).is_none() {
+                let names: Vec<String> = vd
+                    .errors()
+                    .iter()
+                    .map(|e| format!("{} ({})", e.name, e.code))
+                    .collect();
+                return Err(format!(
+                    "unknown {v} error {key:?}; valid errors: {}",
+                    names.join(", ")
+                ));
+            }
+            Action::Error { key, message }
+        } else if let Some(r) = &spec.response {
+            if !(100..=999).contains(&r.status) {
+                return Err(format!(
+                    "response.status must be 100..=999, got {}",
+                    r.status
+                ));
+            }
+            Action::Response(r.clone())
+        } else if let Some(c) = &spec.connection {
+            Action::Connection(compile_connection(c)?)
+        } else if spec.delay.is_some() {
+            Action::None
+        } else {
+            return Err("a rule needs an action: error, response, delay or connection".into());
+        };
+        let delay = spec.delay.as_ref().map(compile_delay).transpose()?;
+        Ok(Rule {
+            name,
+            vendor,
+            spec: spec.clone(),
+            action,
+            delay,
+        })
+    }
+}
+
+fn compile_delay(d: &DelaySpec) -> Result<Delay, String> {
+    match d {
+        DelaySpec::Fixed(ms) => Ok(Delay::Fixed(positive(*ms, "delay")?)),
+        DelaySpec::Shaped(s) => match (s.fixed_ms, s.min_ms, s.max_ms, s.median_ms, s.sigma) {
+            (Some(f), None, None, None, None) => Ok(Delay::Fixed(positive(f, "delay.fixed_ms")?)),
+            (None, Some(a), Some(b), None, None) => {
+                let (a, b) = (positive(a, "delay.min_ms")?, positive(b, "delay.max_ms")?);
+                if a > b {
+                    return Err(format!("delay.min_ms ({a}) is above delay.max_ms ({b})"));
+                }
+                Ok(Delay::Uniform(a, b))
+            }
+            (None, None, None, Some(m), Some(s)) => {
+                let m = positive(m, "delay.median_ms")?;
+                if !(s.is_finite() && s >= 0.0) {
+                    return Err(format!(
+                        "delay.sigma must be a non-negative number, got {s}"
+                    ));
+                }
+                Ok(Delay::LogNormal {
+                    median: m,
+                    sigma: s,
+                })
+            }
+            _ => Err(
+                "delay takes a number of ms, {fixed_ms}, {min_ms, max_ms} or {median_ms, sigma}"
+                    .into(),
+            ),
+        },
+    }
+}
+
+const CONNECTION_KINDS: &str = "reset, close, empty, truncated, slow, hang";
+
+fn compile_connection(c: &ConnectionSpec) -> Result<ConnectionFault, String> {
+    let (kind, duration, chunks) = match c {
+        ConnectionSpec::Kind(k) => (k.as_str(), None, None),
+        ConnectionSpec::Slow {
+            kind,
+            duration_ms,
+            chunks,
+        } => (kind.as_str(), *duration_ms, *chunks),
+    };
+    Ok(match kind {
+        "reset" => ConnectionFault::Reset,
+        "close" => ConnectionFault::Close,
+        "empty" => ConnectionFault::Empty,
+        "truncated" => ConnectionFault::Truncated,
+        "hang" => ConnectionFault::Hang,
+        "slow" => ConnectionFault::Slow {
+            duration_ms: duration.unwrap_or(2000),
+            chunks: chunks.unwrap_or(10).max(1),
+        },
+        other => {
+            return Err(format!(
+                "unknown connection fault {other:?}; valid kinds: {CONNECTION_KINDS}"
+            ))
+        }
+    })
+}

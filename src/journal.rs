@@ -1,0 +1,305 @@
+//! The bounded request journal: the last N exchanges, newest first, for verification.
+//!
+//! Storage is a ring of slots, each behind its own small mutex, indexed by a global sequence
+//! number: writers on different slots never contend and no lock is global. Request bodies are
+//! kept raw (at most [`BODY_KEEP`] bytes) and secrets are masked when the journal is *read*, so
+//! the request path pays no JSON re-encoding.
+
+use crate::store::VendorId;
+use bytes::Bytes;
+use parking_lot::Mutex;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Bytes of a request body the journal keeps.
+pub const BODY_KEEP: usize = 16 * 1024;
+
+/// One journaled exchange.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub seq: u64,
+    pub request_id: String,
+    pub time_ms: i64,
+    pub vendor: Option<VendorId>,
+    pub operation: Option<&'static str>,
+    pub method: String,
+    /// Path and query as received.
+    pub target: String,
+    pub status: u16,
+    pub code: Option<String>,
+    pub tenant: Option<String>,
+    pub meeting: Option<String>,
+    /// The fault rule that fired, if any.
+    pub fault: Option<String>,
+    pub duration_us: u64,
+    pub body: Bytes,
+}
+
+/// Filters of `GET /__admin/requests` and `/count`.
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub vendor: Option<VendorId>,
+    pub operation: Option<String>,
+    pub status: Option<u16>,
+    pub meeting: Option<String>,
+    pub tenant: Option<String>,
+    pub code: Option<String>,
+}
+
+impl Filter {
+    fn accepts(&self, e: &Entry) -> bool {
+        self.vendor.is_none_or(|v| e.vendor == Some(v))
+            && self
+                .operation
+                .as_deref()
+                .is_none_or(|o| e.operation == Some(o))
+            && self.status.is_none_or(|s| e.status == s)
+            && self
+                .meeting
+                .as_deref()
+                .is_none_or(|m| e.meeting.as_deref() == Some(m))
+            && self
+                .tenant
+                .as_deref()
+                .is_none_or(|t| e.tenant.as_deref() == Some(t))
+            && self
+                .code
+                .as_deref()
+                .is_none_or(|c| e.code.as_deref() == Some(c))
+    }
+}
+
+/// The journal.
+pub struct Journal {
+    /// Slot `seq % capacity` holds entry `seq`. Each mutex guards one slot only.
+    slots: Box<[Mutex<Option<Arc<Entry>>>]>,
+    /// Next sequence number.
+    next: AtomicU64,
+}
+
+impl Journal {
+    /// A journal keeping the last `capacity` entries (0 keeps none).
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
+            next: AtomicU64::new(0),
+        }
+    }
+
+    /// How many entries it keeps at most.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Records an exchange; the oldest entry falls out when full.
+    pub fn push(&self, mut entry: Entry) {
+        if self.slots.is_empty() {
+            return;
+        }
+        let seq = self.next.fetch_add(1, Ordering::Relaxed);
+        entry.seq = seq;
+        if entry.body.len() > BODY_KEEP {
+            entry.body = Bytes::copy_from_slice(&entry.body[..BODY_KEEP]);
+        }
+        let slot = (seq % self.slots.len() as u64) as usize;
+        *self.slots[slot].lock() = Some(Arc::new(entry));
+    }
+
+    /// Matching entries, newest first, at most `limit`.
+    pub fn list(&self, filter: &Filter, limit: usize) -> Vec<Arc<Entry>> {
+        let mut v: Vec<Arc<Entry>> = self
+            .slots
+            .iter()
+            .filter_map(|s| s.lock().clone())
+            .filter(|e| filter.accepts(e))
+            .collect();
+        v.sort_by(|a, b| b.seq.cmp(&a.seq));
+        v.truncate(limit);
+        v
+    }
+
+    /// How many kept entries match.
+    pub fn count(&self, filter: &Filter) -> usize {
+        self.slots
+            .iter()
+            .filter(|s| s.lock().as_ref().is_some_and(|e| filter.accepts(e)))
+            .count()
+    }
+
+    /// Entries currently kept.
+    pub fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.lock().is_some()).count()
+    }
+
+    /// True when nothing is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) {
+        for s in self.slots.iter() {
+            *s.lock() = None;
+        }
+    }
+}
+
+/// Names whose values are secrets wherever they appear (JSON keys, query names), compared
+/// case-insensitively as substrings.
+const SECRET_MARKERS: &[&str] = &[
+    "secret",
+    "password",
+    "token",
+    "signature",
+    "authorization",
+    "app_key",
+    "appkey",
+    "code_verifier",
+];
+
+/// True when a field or header with this name carries a secret.
+pub fn is_secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    SECRET_MARKERS.iter().any(|m| n.contains(m)) || n == "code"
+}
+
+/// Replaces the values of secret-named fields with `"***"`, recursively.
+pub fn mask_json(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if is_secret_name(k) && !val.is_object() && !val.is_array() {
+                    *val = Value::String("***".into());
+                } else {
+                    mask_json(val);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(mask_json),
+        _ => {}
+    }
+}
+
+/// Masks secret query values in a request target (`?app_secret=x` → `?app_secret=***`).
+pub fn mask_target(target: &str) -> String {
+    let Some((path, query)) = target.split_once('?') else {
+        return target.to_string();
+    };
+    let masked: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if is_secret_name(k) => format!("{k}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{path}?{}", masked.join("&"))
+}
+
+/// The JSON view of an entry served by the admin API, secrets masked.
+#[derive(Serialize)]
+pub struct EntryView {
+    pub seq: u64,
+    pub request_id: String,
+    pub time_ms: i64,
+    pub vendor: Option<VendorId>,
+    pub operation: Option<&'static str>,
+    pub method: String,
+    pub target: String,
+    pub status: u16,
+    pub code: Option<String>,
+    pub tenant: Option<String>,
+    pub meeting: Option<String>,
+    pub fault: Option<String>,
+    pub duration_us: u64,
+    /// The request body: JSON when it parses (secrets masked), else text, else absent.
+    pub body: Option<Value>,
+}
+
+impl From<&Entry> for EntryView {
+    fn from(e: &Entry) -> Self {
+        let body = if e.body.is_empty() {
+            None
+        } else {
+            match serde_json::from_slice::<Value>(&e.body) {
+                Ok(mut v) => {
+                    mask_json(&mut v);
+                    Some(v)
+                }
+                Err(_) => Some(Value::String(String::from_utf8_lossy(&e.body).into_owned())),
+            }
+        };
+        EntryView {
+            seq: e.seq,
+            request_id: e.request_id.clone(),
+            time_ms: e.time_ms,
+            vendor: e.vendor,
+            operation: e.operation,
+            method: e.method.clone(),
+            target: mask_target(&e.target),
+            status: e.status,
+            code: e.code.clone(),
+            tenant: e.tenant.clone(),
+            meeting: e.meeting.clone(),
+            fault: e.fault.clone(),
+            duration_us: e.duration_us,
+            body,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(op: &'static str) -> Entry {
+        Entry {
+            seq: 0,
+            request_id: String::new(),
+            time_ms: 0,
+            vendor: Some(VendorId::Feishu),
+            operation: Some(op),
+            method: "GET".into(),
+            target: "/".into(),
+            status: 200,
+            code: None,
+            tenant: None,
+            meeting: None,
+            fault: None,
+            duration_us: 0,
+            body: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn keeps_only_the_newest_entries() {
+        let j = Journal::new(3);
+        for op in ["a", "b", "c", "d"] {
+            j.push(entry(op));
+        }
+        let ops: Vec<_> = j
+            .list(&Filter::default(), 10)
+            .iter()
+            .map(|e| e.operation.unwrap())
+            .collect();
+        assert_eq!(ops, ["d", "c", "b"]);
+    }
+
+    #[test]
+    fn secrets_are_masked_on_read() {
+        let mut e = entry("x");
+        e.body = Bytes::from_static(
+            br#"{"app_id":"cli","app_secret":"s3cr3t","nested":{"password":"p"}}"#,
+        );
+        e.target = "/x?a=1&access_token=abc".into();
+        let v = EntryView::from(&e);
+        let body = v.body.unwrap().to_string();
+        assert!(
+            !body.contains("s3cr3t") && !body.contains("\"p\""),
+            "{body}"
+        );
+        assert!(body.contains("cli"));
+        assert_eq!(v.target, "/x?a=1&access_token=***");
+    }
+}

@@ -1,0 +1,141 @@
+//! meetmock — a high-fidelity mock of four meeting vendors' HTTP APIs (Tencent Meeting,
+//! Feishu/Lark VC, DingTalk video conference, Huawei Cloud Meeting).
+//!
+//! Crate map (dependencies point downwards):
+//! - [`config`]: the command line → [`config::Config`].
+//! - [`server`]: listeners, HTTP/TLS sniffing on one port, graceful shutdown; [`tls`] the cert.
+//! - [`pipeline`]: the request lifecycle, written once (route → faults → auth → rate limit →
+//!   handler → request-id header → journal); [`body`] the response body.
+//! - [`admin`]: the `/__admin/` API.
+//! - [`vendors`]: the vendor contract, the registry and one module per vendor.
+//! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
+//! - [`scenario`]: YAML seed data and rules → the running state.
+//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids).
+//! - [`app`]: the shared state tying these together; [`exchange`]: what a handler sees.
+
+pub mod admin;
+pub mod app;
+pub mod body;
+pub mod config;
+pub mod exchange;
+pub mod faults;
+pub mod journal;
+pub mod pipeline;
+pub mod ratelimit;
+pub mod scenario;
+pub mod server;
+pub mod store;
+pub mod tls;
+pub mod vendors;
+
+use app::App;
+use config::Config;
+use pipeline::Scope;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("scenario problems:\n{}", .0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n"))]
+    Scenario(Vec<scenario::Problem>),
+    #[error(transparent)]
+    Routes(#[from] vendors::router::RouteConflict),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("cannot write certificate to {path}: {source}")]
+    WriteCert {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot listen: {0}")]
+    Bind(std::io::Error),
+}
+
+/// A running server.
+pub struct Running {
+    pub app: Arc<App>,
+    /// Every listener's scope and bound address; the first is the edge listener.
+    pub addrs: Vec<(Scope, SocketAddr)>,
+    /// The served certificate, PEM.
+    pub cert_pem: String,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// The edge listener's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addrs[0].1
+    }
+
+    /// Stops accepting, lets in-flight requests finish (bounded), and waits.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server has stopped.
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+
+    /// A handle that triggers shutdown.
+    pub fn shutdown_handle(&self) -> watch::Sender<bool> {
+        self.shutdown.clone()
+    }
+}
+
+/// The scenarios a configuration asks for: the embedded demo unless `--no-demo`, then every
+/// `--scenario` file in order.
+pub fn scenarios_for(config: &Config) -> Result<Vec<scenario::Scenario>, Vec<scenario::Problem>> {
+    let vendors = vendors::registry();
+    let mut out = Vec::new();
+    if !config.no_demo {
+        out.push(scenario::parse(
+            "<embedded demo>",
+            scenario::DEMO,
+            &vendors,
+        )?);
+    }
+    out.extend(scenario::load_paths(&config.scenarios, &vendors)?);
+    Ok(out)
+}
+
+/// Loads scenarios, binds every listener and starts serving in the background.
+pub async fn start(config: Config) -> Result<Running, StartError> {
+    let scenarios = scenarios_for(&config).map_err(StartError::Scenario)?;
+    start_with(config, scenarios).await
+}
+
+/// Starts with already validated scenarios (the configuration's own are not read).
+pub async fn start_with(
+    config: Config,
+    scenarios: Vec<scenario::Scenario>,
+) -> Result<Running, StartError> {
+    let tls = tls::build(config.tls_cert.as_deref(), config.tls_key.as_deref())?;
+    if let Some(path) = &config.write_cert {
+        std::fs::write(path, &tls.cert_pem).map_err(|source| StartError::WriteCert {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    let watch_files = config.watch;
+    let app = Arc::new(App::new(config, scenarios)?);
+    let listeners = server::bind(&app).await.map_err(StartError::Bind)?;
+    let addrs = server::addrs(&listeners);
+    let (tx, rx) = watch::channel(false);
+    if watch_files {
+        faults::watch::spawn(Arc::clone(&app), rx.clone());
+    }
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
+    let task = tokio::spawn(server::run(Arc::clone(&app), listeners, acceptor, rx));
+    Ok(Running {
+        app,
+        addrs,
+        cert_pem: tls.cert_pem,
+        shutdown: tx,
+        task,
+    })
+}

@@ -1,0 +1,201 @@
+//! The `meetmock` binary: parses the command line and runs `serve`, `check` or `routes`.
+
+use anyhow::Context;
+use clap::Parser;
+use meetmock::config::{Cli, Command, Config, LogFormat};
+use meetmock::store::VendorId;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve(config) => match serve(*config) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("meetmock: {e:#}");
+                ExitCode::FAILURE
+            }
+        },
+        Command::Check { paths } => check(&paths),
+        Command::Routes { json } => {
+            routes(json);
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MEETMOCK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    init_logging(config.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let demo = !config.no_demo;
+        let running = meetmock::start(config).await?;
+        print_banner(&running, demo);
+        let stop = running.shutdown_handle();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: finishing in-flight requests");
+            let _ = stop.send(true);
+        });
+        running.wait().await;
+        Ok(())
+    })
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+fn print_banner(running: &meetmock::Running, demo: bool) {
+    let addr = running.addr();
+    let base = format!("http://{addr}");
+    println!(
+        "meetmock {} listening on {base} (HTTP and HTTPS on the same port)",
+        env!("CARGO_PKG_VERSION")
+    );
+    for (scope, a) in running.addrs.iter().skip(1) {
+        match scope.only {
+            Some(v) => println!("  {v} only on http://{a}"),
+            None => println!("  admin API on http://{a}/__admin/"),
+        }
+    }
+    println!("  admin API: {base}/__admin/health   routes: meetmock routes");
+    if !demo {
+        return;
+    }
+    println!("demo credentials (scenarios/demo.yaml):");
+    for t in running.app.store.tenants() {
+        let extra: Vec<String> = t
+            .credentials
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let label = match t.vendor {
+            VendorId::Tencent => "AppId",
+            VendorId::Feishu => "app_id",
+            VendorId::Dingtalk => "appKey",
+            VendorId::Huawei => "corp",
+        };
+        println!(
+            "  {:<8} {label}={} secret={} {}",
+            t.vendor.as_str(),
+            t.id,
+            t.secret,
+            extra.join(" ")
+        );
+    }
+    if let Some(t) = running
+        .app
+        .store
+        .tenants()
+        .into_iter()
+        .find(|t| t.vendor == VendorId::Feishu)
+    {
+        println!("try:");
+        println!(
+            "  curl -s -X POST {base}/open-apis/auth/v3/tenant_access_token/internal -d '{{\"app_id\":\"{}\",\"app_secret\":\"{}\"}}'",
+            t.id, t.secret
+        );
+    }
+}
+
+fn check(paths: &[std::path::PathBuf]) -> ExitCode {
+    let vendors = meetmock::vendors::registry();
+    let files = match meetmock::scenario::load::expand_paths(paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("meetmock check: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut bad = 0;
+    for f in &files {
+        match meetmock::scenario::load::load_file(f, &vendors) {
+            Ok(s) => println!(
+                "{}: ok ({} tenants, {} fault rules)",
+                f.display(),
+                s.tenants.len(),
+                s.faults.len()
+            ),
+            Err(problems) => {
+                bad += 1;
+                for p in problems {
+                    eprintln!("{p}");
+                }
+            }
+        }
+    }
+    if files.is_empty() {
+        eprintln!("meetmock check: no scenario files found");
+        return ExitCode::FAILURE;
+    }
+    if bad > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn routes(json: bool) {
+    let vendors = meetmock::vendors::registry();
+    let mut rows = Vec::new();
+    for v in &vendors {
+        for r in v.routes() {
+            rows.push((
+                v.id().as_str(),
+                r.method.as_str(),
+                r.path,
+                r.operation,
+                r.auth.describe(),
+            ));
+        }
+    }
+    if json {
+        let list: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(v, m, p, o, a)| serde_json::json!({"vendor": v, "method": m, "path": p, "operation": o, "auth": a}))
+            .collect();
+        println!("{}", serde_json::Value::Array(list));
+        return;
+    }
+    println!(
+        "{:<9} {:<7} {:<70} {:<36} AUTH",
+        "VENDOR", "METHOD", "PATH", "OPERATION"
+    );
+    for (v, m, p, o, a) in rows {
+        println!("{v:<9} {m:<7} {p:<70} {o:<36} {a}");
+    }
+}

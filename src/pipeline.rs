@@ -1,0 +1,372 @@
+//! The request lifecycle, written once for every vendor:
+//! request id + span → route → fault rules → auth → rate limit → handler (body decoded by the
+//! handler with the vendor's own errors) → vendor request-id header → journal.
+
+use crate::app::App;
+use crate::body::Body;
+use crate::exchange::{Exchange, Note, Reply};
+use crate::faults::{Action, ConnectionFault, Decision, FaultInput};
+use crate::journal::Entry;
+use crate::store::VendorId;
+use crate::vendors::router::Lookup;
+use crate::vendors::{Auth, Route};
+use bytes::Bytes;
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// What a listener serves.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope {
+    /// Only this vendor (a `--listen-<vendor>` listener), or every vendor.
+    pub only: Option<VendorId>,
+    /// Vendor routes are served here.
+    pub vendors: bool,
+    /// The admin API is served here.
+    pub admin: bool,
+}
+
+/// How a request ends.
+pub enum Outcome {
+    Respond(Response<Body>),
+    /// Break the connection without answering; `reset` sends a TCP RST.
+    Abort {
+        reset: bool,
+    },
+    /// Never answer (until shutdown).
+    Hang,
+}
+
+static UNKNOWN_ROUTE: Route = Route {
+    method: Method::GET,
+    path: "",
+    operation: "unknown",
+    auth: Auth::Open,
+    handler: |ex| ex.app.vendor(ex.vendor).not_found(ex),
+    meeting_param: None,
+};
+
+/// Serves one request.
+pub async fn handle<B>(app: &Arc<App>, scope: Scope, req: Request<B>) -> Outcome
+where
+    B: http_body::Body<Data = Bytes> + Send,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let started = Instant::now();
+    app.stats.requests.fetch_add(1, Ordering::Relaxed);
+    let (parts, body) = req.into_parts();
+    let path = parts.uri.path().to_string();
+    let target = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| path.clone());
+
+    if path.starts_with("/__admin") && scope.admin {
+        let bytes = match Limited::new(body, app.config.max_body_bytes)
+            .collect()
+            .await
+        {
+            Ok(c) => c.to_bytes(),
+            Err(_) => {
+                return Outcome::Respond(to_response(crate::admin::too_large()));
+            }
+        };
+        let reply = crate::admin::handle(app, &parts, &target, bytes).await;
+        return Outcome::Respond(to_response(reply));
+    }
+
+    let lookup = if scope.vendors {
+        app.router.lookup(&parts.method, &path)
+    } else {
+        Lookup::Unknown(None)
+    };
+    let (vendor, route, params, known) = match lookup {
+        Lookup::Found {
+            vendor,
+            route,
+            params,
+        } if scope.only.is_none_or(|o| o == vendor) => (vendor, route, params, true),
+        Lookup::Found { vendor, .. } | Lookup::WrongMethod(vendor) => (
+            scope.only.unwrap_or(vendor),
+            &UNKNOWN_ROUTE,
+            Vec::new(),
+            false,
+        ),
+        Lookup::Unknown(Some(vendor)) => (
+            scope.only.unwrap_or(vendor),
+            &UNKNOWN_ROUTE,
+            Vec::new(),
+            false,
+        ),
+        Lookup::Unknown(None) => match scope.only {
+            Some(v) => (v, &UNKNOWN_ROUTE, Vec::new(), false),
+            None => {
+                return Outcome::Respond(to_response(no_vendor(&parts.method, &target)));
+            }
+        },
+    };
+    let v = app.vendor(vendor);
+    let (raw_path, raw_query) = target.split_once('?').unwrap_or((&target, ""));
+    let mut ex = Exchange {
+        app,
+        vendor,
+        route,
+        method: &parts.method,
+        target: &target,
+        path: raw_path,
+        raw_query,
+        params,
+        headers: &parts.headers,
+        body: Bytes::new(),
+        request_id: v.new_request_id(&app.store),
+        principal: None,
+        now_ms: app.store.clock.now_ms(),
+        note: Note::default(),
+    };
+    let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);
+    let _enter = span.enter();
+
+    match Limited::new(body, app.config.max_body_bytes)
+        .collect()
+        .await
+    {
+        Ok(c) => ex.body = c.to_bytes(),
+        Err(e) => {
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some()
+            {
+                let reply = v.body_too_large(&ex);
+                return Outcome::Respond(finish(&mut ex, reply, None, started));
+            }
+            // The client went away while sending the body: nobody to answer.
+            return Outcome::Abort { reset: false };
+        }
+    }
+
+    if !known {
+        let reply = v.not_found(&ex);
+        return Outcome::Respond(finish(&mut ex, reply, None, started));
+    }
+
+    let mut fired: Option<String> = None;
+    if !app.faults.is_empty() {
+        let tenant = v.tenant_hint(&ex);
+        let meeting = route.meeting_param.map(|p| ex.param(p).to_string());
+        let decision = app.faults.check(&FaultInput {
+            vendor,
+            operation: route.operation,
+            tenant: tenant.as_deref(),
+            meeting: meeting.as_deref(),
+            target: &target,
+            headers: &parts.headers,
+            body: &ex.body,
+        });
+        if let Some(d) = decision {
+            fired = Some(d.rule.clone());
+            if d.delay_ms > 0.0 {
+                // No lock is held here: the exchange owns only request data.
+                tokio::time::sleep(Duration::from_secs_f64(d.delay_ms / 1000.0)).await;
+            }
+            if let Some(outcome) = apply_fault(&mut ex, d, started) {
+                return outcome;
+            }
+        }
+    }
+
+    if let Err(reply) = v.authenticate(&mut ex, route.auth) {
+        return Outcome::Respond(finish(&mut ex, reply, fired, started));
+    }
+    if let Some(p) = &ex.principal {
+        let limits = v.rate_limits(route);
+        if let Err((def, reset)) = app.limiter.check(
+            vendor,
+            &p.tenant.id,
+            route.operation,
+            limits,
+            v.rate_limits_on_by_default(),
+            ex.now_ms,
+        ) {
+            let reply = v.rate_limited(&ex, &def, reset);
+            return Outcome::Respond(finish(&mut ex, reply, fired, started));
+        }
+    }
+
+    let reply = match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(&mut ex))) {
+        Ok(r) => r,
+        Err(_) => {
+            app.stats.panics.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(
+                operation = route.operation,
+                "handler panicked; answered as the vendor's internal error"
+            );
+            v.internal_error(&ex)
+        }
+    };
+    Outcome::Respond(finish(&mut ex, reply, fired, started))
+}
+
+/// Carries out a fault decision; `None` when the request should proceed (delay only).
+fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
+    let v = ex.app.vendor(ex.vendor);
+    let rule = Some(d.rule.clone());
+    match d.action {
+        Action::None => None,
+        Action::Error { key, message } => {
+            let reply = match v.error_by_key(&key) {
+                Some(def) => v.render_error(ex, def, message.as_deref()),
+                None => v.internal_error(ex),
+            };
+            Some(Outcome::Respond(finish(ex, reply, rule, started)))
+        }
+        Action::Response(r) => {
+            let mut reply = Reply::new(
+                StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                "application/json",
+                r.body.clone(),
+            );
+            for (k, val) in &r.headers {
+                if k.eq_ignore_ascii_case("content-type") {
+                    reply
+                        .headers
+                        .retain(|(n, _)| n != http::header::CONTENT_TYPE);
+                }
+                reply = reply.with_header(k, val);
+            }
+            Some(Outcome::Respond(finish(ex, reply, rule, started)))
+        }
+        Action::Connection(c) => {
+            journal(ex, d.rule.as_str(), started, c);
+            Some(match c {
+                ConnectionFault::Reset => Outcome::Abort { reset: true },
+                ConnectionFault::Close => Outcome::Abort { reset: false },
+                ConnectionFault::Hang => Outcome::Hang,
+                ConnectionFault::Empty
+                | ConnectionFault::Truncated
+                | ConnectionFault::Slow { .. } => {
+                    // The route's real answer, delivered broken or slowly.
+                    let reply = match ex.app.vendor(ex.vendor).authenticate(ex, ex.route.auth) {
+                        Ok(()) => (ex.route.handler)(ex),
+                        Err(r) => r,
+                    };
+                    let full_len = reply.body.len();
+                    let mut resp = to_response(add_request_id(ex, reply));
+                    *resp.body_mut() = match c {
+                        ConnectionFault::Empty => Body::truncated(Bytes::new(), 0),
+                        ConnectionFault::Truncated => {
+                            let b = body_bytes(&resp);
+                            Body::truncated(b, full_len / 2)
+                        }
+                        ConnectionFault::Slow {
+                            duration_ms,
+                            chunks,
+                        } => {
+                            let b = body_bytes(&resp);
+                            let interval =
+                                Duration::from_millis(duration_ms / chunks.max(1) as u64);
+                            Body::slow(b, chunks, interval)
+                        }
+                        _ => Body::full(Bytes::new()),
+                    };
+                    if let Ok(v) = HeaderValue::from_str(&full_len.to_string()) {
+                        resp.headers_mut().insert(http::header::CONTENT_LENGTH, v);
+                    }
+                    Outcome::Respond(resp)
+                }
+            })
+        }
+    }
+}
+
+fn body_bytes(resp: &Response<Body>) -> Bytes {
+    match resp.body() {
+        Body::Full(Some(b)) => b.clone(),
+        _ => Bytes::new(),
+    }
+}
+
+fn journal(ex: &Exchange<'_>, rule: &str, started: Instant, c: ConnectionFault) {
+    let status = match c {
+        ConnectionFault::Empty | ConnectionFault::Truncated | ConnectionFault::Slow { .. } => 200,
+        _ => 0,
+    };
+    push_entry(ex, status, None, Some(rule.to_string()), started);
+}
+
+fn add_request_id(ex: &Exchange<'_>, mut reply: Reply) -> Reply {
+    let name = ex.app.vendor(ex.vendor).request_id_header();
+    if reply.header(name).is_none() {
+        reply = reply.with_header(name, &ex.request_id);
+    }
+    reply
+}
+
+fn push_entry(
+    ex: &Exchange<'_>,
+    status: u16,
+    code: Option<String>,
+    fault: Option<String>,
+    started: Instant,
+) {
+    let meeting = ex
+        .note
+        .meeting
+        .clone()
+        .or_else(|| ex.route.meeting_param.map(|p| ex.param(p).to_string()))
+        .filter(|m| !m.is_empty());
+    ex.app.journal.push(Entry {
+        seq: 0,
+        request_id: ex.request_id.clone(),
+        time_ms: ex.now_ms,
+        vendor: Some(ex.vendor),
+        operation: Some(ex.route.operation),
+        method: ex.method.as_str().to_string(),
+        target: ex.target.to_string(),
+        status,
+        code,
+        tenant: ex.principal.as_ref().map(|p| p.tenant.id.clone()),
+        meeting,
+        fault,
+        duration_us: started.elapsed().as_micros() as u64,
+        body: ex.body.clone(),
+    });
+}
+
+/// Adds the vendor's request-id header, journals the exchange and builds the response.
+fn finish(
+    ex: &mut Exchange<'_>,
+    reply: Reply,
+    fault: Option<String>,
+    started: Instant,
+) -> Response<Body> {
+    let reply = add_request_id(ex, reply);
+    let code = reply.code.clone().or_else(|| ex.note.code.clone());
+    push_entry(ex, reply.status.as_u16(), code, fault, started);
+    tracing::debug!(status = reply.status.as_u16(), "answered");
+    to_response(reply)
+}
+
+/// A reply as a hyper response.
+pub fn to_response(reply: Reply) -> Response<Body> {
+    let mut resp = Response::new(Body::full(reply.body));
+    *resp.status_mut() = reply.status;
+    let h = resp.headers_mut();
+    for (k, v) in reply.headers {
+        h.append(k, v);
+    }
+    resp
+}
+
+/// The answer for a path no vendor owns.
+fn no_vendor(method: &Method, target: &str) -> Reply {
+    Reply::json(
+        StatusCode::NOT_FOUND,
+        &serde_json::json!({
+            "error": "not_found",
+            "message": format!("meetmock emulates no endpoint {method} {target}; `meetmock routes` lists them"),
+        }),
+    )
+}

@@ -1,0 +1,206 @@
+//! The shared domain: tenants, users, meetings (state machine), tokens, a clock and seeded ids.
+//!
+//! It knows nothing of HTTP or vendor JSON; vendors convert their wire shapes to and from these
+//! types. Locking: tenants live in a DashMap (sharded; an entry lock is held only to look a
+//! tenant up or insert it), each tenant's data behind its own mutex (see [`Tenant`]), tokens in
+//! their own DashMap. There is no global lock on the request path.
+
+mod clock;
+mod error;
+mod ids;
+mod meeting;
+mod tenant;
+mod token;
+mod user;
+
+pub use clock::Clock;
+pub use error::StoreError;
+pub use ids::{splitmix64, Ids};
+pub use meeting::{
+    Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
+};
+pub use tenant::{Origin, Tenant, TenantData};
+pub use token::{Token, TokenKind, Tokens};
+pub use user::User;
+
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The four emulated vendors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VendorId {
+    Tencent,
+    Feishu,
+    Dingtalk,
+    Huawei,
+}
+
+impl VendorId {
+    /// Every vendor, in registry order.
+    pub const ALL: [VendorId; 4] = [
+        VendorId::Tencent,
+        VendorId::Feishu,
+        VendorId::Dingtalk,
+        VendorId::Huawei,
+    ];
+
+    /// The lower-case name used in scenarios, flags and the admin API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VendorId::Tencent => "tencent",
+            VendorId::Feishu => "feishu",
+            VendorId::Dingtalk => "dingtalk",
+            VendorId::Huawei => "huawei",
+        }
+    }
+
+    /// Parses a vendor name (case-insensitive; `lark` is Feishu).
+    pub fn parse(s: &str) -> Option<VendorId> {
+        match s.to_ascii_lowercase().as_str() {
+            "tencent" | "wemeet" => Some(VendorId::Tencent),
+            "feishu" | "lark" => Some(VendorId::Feishu),
+            "dingtalk" => Some(VendorId::Dingtalk),
+            "huawei" => Some(VendorId::Huawei),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for VendorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Everything the server knows.
+#[derive(Debug)]
+pub struct Store {
+    /// (vendor, tenant id) → tenant.
+    tenants: DashMap<(VendorId, String), Arc<Tenant>>,
+    /// (vendor, credential) → tenant id, for credentials other than the tenant id itself
+    /// (Tencent SecretId, Huawei account names and App IDs).
+    credentials: DashMap<(VendorId, String), String>,
+    pub tokens: Tokens,
+    pub clock: Clock,
+    pub ids: Ids,
+    /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
+    pub strict_tenants: bool,
+}
+
+impl Store {
+    /// An empty store.
+    pub fn new(seed: u64, strict_tenants: bool) -> Self {
+        Store {
+            tenants: DashMap::new(),
+            credentials: DashMap::new(),
+            tokens: Tokens::default(),
+            clock: Clock::default(),
+            ids: Ids::new(seed),
+            strict_tenants,
+        }
+    }
+
+    /// The tenant with this id.
+    pub fn tenant(&self, vendor: VendorId, id: &str) -> Option<Arc<Tenant>> {
+        self.tenants
+            .get(&(vendor, id.to_string()))
+            .map(|t| Arc::clone(&t))
+    }
+
+    /// The tenant a credential (tenant id or registered extra credential) belongs to.
+    pub fn tenant_by_credential(&self, vendor: VendorId, credential: &str) -> Option<Arc<Tenant>> {
+        if let Some(t) = self.tenant(vendor, credential) {
+            return Some(t);
+        }
+        let id = self
+            .credentials
+            .get(&(vendor, credential.to_string()))?
+            .clone();
+        self.tenant(vendor, &id)
+    }
+
+    /// Adds a tenant (replacing one with the same id) and indexes its extra credentials.
+    pub fn put_tenant(&self, tenant: Tenant) -> Arc<Tenant> {
+        for value in tenant.credentials.values() {
+            self.credentials
+                .insert((tenant.vendor, value.clone()), tenant.id.clone());
+        }
+        let t = Arc::new(tenant);
+        self.tenants
+            .insert((t.vendor, t.id.clone()), Arc::clone(&t));
+        t
+    }
+
+    /// Maps one more credential (a Huawei account name, say) to a tenant.
+    pub fn index_credential(&self, vendor: VendorId, credential: &str, tenant_id: &str) {
+        self.credentials
+            .insert((vendor, credential.to_string()), tenant_id.to_string());
+    }
+
+    /// The tenant for `id`, auto-provisioned with `secret` when unknown and tenants are not
+    /// strict. `Err` when strict and unknown.
+    pub fn tenant_or_provision(
+        &self,
+        vendor: VendorId,
+        id: &str,
+        secret: &str,
+        credentials: BTreeMap<String, String>,
+    ) -> Result<Arc<Tenant>, StoreError> {
+        if let Some(t) = self.tenant(vendor, id) {
+            return Ok(t);
+        }
+        if self.strict_tenants {
+            return Err(StoreError::UnknownTenant(id.to_string()));
+        }
+        let entry = self
+            .tenants
+            .entry((vendor, id.to_string()))
+            .or_insert_with(|| {
+                Arc::new(Tenant::new(
+                    vendor,
+                    id.to_string(),
+                    secret.to_string(),
+                    credentials.clone(),
+                    Origin::Auto,
+                ))
+            });
+        let t = Arc::clone(&entry);
+        drop(entry);
+        for value in credentials.values() {
+            self.credentials
+                .entry((vendor, value.clone()))
+                .or_insert_with(|| id.to_string());
+        }
+        Ok(t)
+    }
+
+    /// Every tenant, ordered by vendor and id.
+    pub fn tenants(&self) -> Vec<Arc<Tenant>> {
+        let mut v: Vec<Arc<Tenant>> = self.tenants.iter().map(|e| Arc::clone(e.value())).collect();
+        v.sort_by(|a, b| (a.vendor, &a.id).cmp(&(b.vendor, &b.id)));
+        v
+    }
+
+    /// Forgets every tenant, credential and token; resets ids and the clock offset.
+    pub fn clear(&self) {
+        self.tenants.clear();
+        self.credentials.clear();
+        self.tokens.clear();
+        self.ids.set_drawn(0);
+        self.clock.set_offset_ms(0);
+    }
+
+    /// Every extra credential → tenant mapping (state export).
+    pub fn credential_index(&self) -> Vec<(VendorId, String, String)> {
+        let mut v: Vec<_> = self
+            .credentials
+            .iter()
+            .map(|e| (e.key().0, e.key().1.clone(), e.value().clone()))
+            .collect();
+        v.sort();
+        v
+    }
+}

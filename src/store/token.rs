@@ -1,0 +1,155 @@
+//! Issued credentials: access tokens, refresh tokens, login codes and control tokens.
+//!
+//! One index for all vendors: token string → who it belongs to and when it expires. Tokens are
+//! opaque random strings, so one tenant can never guess another's.
+
+use super::VendorId;
+use dashmap::DashMap;
+use serde::{Deserialize, Serialize};
+
+/// What a token stands for. Vendors use the subset they need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenKind {
+    /// Feishu `t-` tenant_access_token.
+    Tenant,
+    /// Feishu `a-` app_access_token; DingTalk accessToken; Huawei App-ID token.
+    App,
+    /// Feishu `u-` user_access_token; Huawei account access token.
+    User,
+    /// Feishu `ur-` refresh token.
+    Refresh,
+    /// A one-time login code exchanged for a user token.
+    LoginCode,
+    /// Huawei conference control token.
+    Control,
+}
+
+/// One issued token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Token {
+    pub value: String,
+    pub vendor: VendorId,
+    pub tenant: String,
+    pub kind: TokenKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The meeting a control token is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meeting: Option<String>,
+    pub issued_at_ms: i64,
+    pub expires_at_ms: i64,
+    /// Revoked tokens (logout, single-use codes already used) fail like unknown ones.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl Token {
+    /// True while the token can be used at `now_ms`.
+    pub fn live(&self, now_ms: i64) -> bool {
+        !self.revoked && now_ms < self.expires_at_ms
+    }
+}
+
+/// All tokens of all tenants.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    /// token value → token. DashMap shards its locks; an entry lock is held only while one
+    /// token is read or written, never across a handler.
+    by_value: DashMap<String, Token>,
+    /// (vendor, tenant, kind, user) → value of the token issued last for that owner, so the
+    /// reuse rules ("same token while ≥30 min remain") need no scan.
+    latest: DashMap<OwnerKey, String>,
+}
+
+type OwnerKey = (VendorId, String, TokenKind, Option<String>);
+
+impl Tokens {
+    /// Stores a newly issued token.
+    pub fn insert(&self, token: Token) {
+        let owner = (
+            token.vendor,
+            token.tenant.clone(),
+            token.kind,
+            token.user.clone(),
+        );
+        self.latest.insert(owner, token.value.clone());
+        self.by_value.insert(token.value.clone(), token);
+    }
+
+    /// A copy of the token with this value, live or not.
+    pub fn get(&self, value: &str) -> Option<Token> {
+        self.by_value.get(value).map(|t| t.clone())
+    }
+
+    /// Marks a token revoked; returns false when it does not exist.
+    pub fn revoke(&self, value: &str) -> bool {
+        match self.by_value.get_mut(value) {
+            Some(mut t) => {
+                t.revoked = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Atomically takes a single-use token (login code): returns it and revokes it, or `None`
+    /// when it is unknown, already used or expired.
+    pub fn take(&self, value: &str, now_ms: i64) -> Option<Token> {
+        let mut t = self.by_value.get_mut(value)?;
+        if !t.live(now_ms) {
+            return None;
+        }
+        t.revoked = true;
+        Some(t.clone())
+    }
+
+    /// Sets a token's expiry (admin "expire token"); false when unknown.
+    pub fn set_expiry(&self, value: &str, expires_at_ms: i64) -> bool {
+        match self.by_value.get_mut(value) {
+            Some(mut t) => {
+                t.expires_at_ms = expires_at_ms;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The live token issued last for this owner and kind, if any (token reuse rules).
+    pub fn newest(
+        &self,
+        vendor: VendorId,
+        tenant: &str,
+        kind: TokenKind,
+        user: Option<&str>,
+        now_ms: i64,
+    ) -> Option<Token> {
+        let owner = (vendor, tenant.to_string(), kind, user.map(str::to_string));
+        let value = self.latest.get(&owner)?.clone();
+        self.get(&value).filter(|t| t.live(now_ms))
+    }
+
+    /// Every token, for state export.
+    pub fn all(&self) -> Vec<Token> {
+        let mut v: Vec<Token> = self.by_value.iter().map(|t| t.clone()).collect();
+        v.sort_by(|a, b| {
+            a.issued_at_ms
+                .cmp(&b.issued_at_ms)
+                .then(a.value.cmp(&b.value))
+        });
+        v
+    }
+
+    /// Drops every token (reset).
+    pub fn clear(&self) {
+        self.by_value.clear();
+        self.latest.clear();
+    }
+
+    /// Drops tokens that expired more than `grace_ms` ago, keeping the index bounded.
+    pub fn purge_expired(&self, now_ms: i64, grace_ms: i64) {
+        self.by_value
+            .retain(|_, t| t.expires_at_ms + grace_ms > now_ms && !t.revoked);
+        self.latest.retain(|_, v| self.by_value.contains_key(v));
+    }
+}
