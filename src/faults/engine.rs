@@ -240,6 +240,28 @@ impl FaultEngine {
         });
     }
 
+    /// Replaces every rule that came from `source` with `rules` (scenario reload): rules of
+    /// other sources keep their place and counters.
+    pub fn replace_source(&self, source: &str, rules: Vec<Rule>) {
+        let seed = self.seed;
+        self.replace(|list| {
+            list.retain(|l| l.rule.source != source);
+            for r in rules {
+                list.retain(|l| l.rule.name != r.name);
+                list.push(Arc::new(Live::new(r, seed)));
+            }
+        });
+    }
+
+    /// Zeroes every rule's counters and random streams (reset).
+    pub fn zero_counters(&self) {
+        for l in self.rules.read().iter() {
+            l.matched.store(0, Ordering::Relaxed);
+            l.fired.store(0, Ordering::Relaxed);
+            l.draws.store(0, Ordering::Relaxed);
+        }
+    }
+
     /// Removes the rule with this name; false when there is none.
     pub fn remove(&self, name: &str) -> bool {
         let mut found = false;

@@ -7,3 +7,6 @@ pub mod watch;
 
 pub use engine::{Decision, FaultEngine, FaultInput};
 pub use rule::{Action, ConnectionFault, Delay, Rule, RuleSpec};
+
+#[cfg(test)]
+mod tests;

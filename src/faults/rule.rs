@@ -170,6 +170,8 @@ pub enum Action {
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub name: String,
+    /// The scenario file the rule came from (`<admin>` for rules posted at runtime).
+    pub source: String,
     pub vendor: Option<VendorId>,
     pub spec: RuleSpec,
     pub action: Action,
@@ -288,6 +290,7 @@ impl Rule {
         let delay = spec.delay.as_ref().map(compile_delay).transpose()?;
         Ok(Rule {
             name,
+            source: "<admin>".to_string(),
             vendor,
             spec: spec.clone(),
             action,

@@ -1,7 +1,12 @@
-//! `--watch`: reloads changed scenario files without a restart. A file that no longer
-//! validates is refused (logged with file, line, column) and the running state is untouched.
+//! `--watch`: reloads changed scenario files without a restart. Every configured file is
+//! re-validated; a file that no longer validates is refused (logged with file, line, column)
+//! and nothing changes. A valid changed file replaces its previous version: its fault rules
+//! replace the rules it declared before (rules from other files or the admin API keep their
+//! counters), its rate-limit modes apply, and the tenants it declares are re-seeded. `reset`
+//! afterwards returns to the new version.
 
 use crate::app::App;
+use crate::scenario::Scenario;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,39 +39,46 @@ pub fn spawn(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
             }
             let now = mtimes(&paths);
             if now != seen {
-                reload(&app, &paths);
+                let changed: Vec<PathBuf> = now
+                    .iter()
+                    .filter(|(p, m)| seen.get(*p) != Some(m))
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                reload(&app, &changed);
                 seen = now;
             }
         }
     });
 }
 
-/// Re-validates every configured file; applies them all only when all are valid.
-pub fn reload(app: &App, paths: &[PathBuf]) -> bool {
-    match crate::scenario::load_paths(paths, &app.vendors) {
-        Ok(scenarios) => {
-            let mut keep: Vec<_> = app
-                .scenarios
-                .read()
-                .iter()
-                .filter(|s| {
-                    !s.source.ends_with(".yaml")
-                        && !s.source.ends_with(".yml")
-                        && !s.source.ends_with(".json")
-                })
-                .cloned()
-                .collect();
-            keep.extend(scenarios);
-            *app.scenarios.write() = keep;
-            app.reset();
-            tracing::info!("scenario files reloaded");
-            true
-        }
-        Err(problems) => {
-            for p in problems {
-                tracing::warn!("reload refused: {p}");
-            }
-            false
+/// Re-validates `files`; applies them only when every one is valid. Returns whether applied.
+pub fn reload(app: &App, files: &[PathBuf]) -> bool {
+    let vendors = &app.vendors;
+    let mut fresh: Vec<Scenario> = Vec::new();
+    let mut problems = Vec::new();
+    for f in files {
+        match crate::scenario::load::load_file(f, vendors) {
+            Ok(s) => fresh.push(s),
+            Err(mut p) => problems.append(&mut p),
         }
     }
+    if !problems.is_empty() {
+        for p in problems {
+            tracing::warn!("scenario reload refused, previous version kept: {p}");
+        }
+        return false;
+    }
+    for s in fresh {
+        app.faults.replace_source(&s.source, s.faults.clone());
+        let mut without_rules = s.clone();
+        without_rules.faults.clear();
+        crate::scenario::apply::apply(app, &without_rules);
+        let mut list = app.scenarios.write();
+        match list.iter().position(|old| old.source == s.source) {
+            Some(i) => list[i] = s,
+            None => list.push(s),
+        }
+        tracing::info!("scenario reloaded");
+    }
+    true
 }

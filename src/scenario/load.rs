@@ -251,7 +251,8 @@ pub fn parse(
     let mut rule_names = HashSet::new();
     for (i, spec) in raw.faults.iter().enumerate() {
         match Rule::compile(&spec.value, i, vendors) {
-            Ok(rule) => {
+            Ok(mut rule) => {
+                rule.source = file.to_string();
                 if !rule_names.insert(rule.name.clone()) {
                     p.at(
                         &spec.referenced,

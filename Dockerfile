@@ -1,0 +1,32 @@
+# meetmock container: multi-stage release build, small non-root runtime.
+#   docker build -t meetmock .
+#   docker run --rm -p 8080:8080 meetmock
+FROM rust:1-slim-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src ./src
+COPY scenarios ./scenarios
+RUN cargo build --release --locked --bin meetmock
+
+FROM debian:bookworm-slim
+RUN useradd --system --uid 10001 --no-create-home meetmock \
+ && apt-get update && apt-get install -y --no-install-recommends curl ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /src/target/release/meetmock /usr/local/bin/meetmock
+COPY scenarios /etc/meetmock/scenarios
+USER meetmock
+# MEETMOCK_LISTEN: the edge listener; 0.0.0.0 so the published port reaches it.
+ENV MEETMOCK_LISTEN=0.0.0.0:8080
+# MEETMOCK_LOG_FORMAT: json lines for log collectors (text for humans).
+ENV MEETMOCK_LOG_FORMAT=json
+# MEETMOCK_LOG: tracing filter (info, debug, meetmock=debug, ...).
+ENV MEETMOCK_LOG=info
+# Other settings, all optional: MEETMOCK_SCENARIO (comma-separated files/dirs, e.g.
+# /etc/meetmock/scenarios/feishu-locked.yaml), MEETMOCK_NO_DEMO, MEETMOCK_SEED,
+# MEETMOCK_ADMIN_TOKEN, MEETMOCK_STRICT_TENANTS, MEETMOCK_JOURNAL_CAPACITY,
+# MEETMOCK_TLS_CERT/MEETMOCK_TLS_KEY, MEETMOCK_LISTEN_<VENDOR>, MEETMOCK_LISTEN_ADMIN.
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=2s --start-period=2s --retries=3 \
+  CMD curl -fsS http://127.0.0.1:8080/__admin/health || exit 1
+ENTRYPOINT ["meetmock"]
+CMD ["serve"]
