@@ -99,6 +99,13 @@ pub struct Config {
     /// Reload scenario files when they change (a bad edit is refused; the old rules stay).
     #[arg(long, env = "MEETMOCK_WATCH")]
     pub watch: bool,
+    /// Save the state here on shutdown and restore it on start (written atomically; a corrupt
+    /// file is refused at start and never overwritten).
+    #[arg(long, env = "MEETMOCK_STATE_FILE")]
+    pub state_file: Option<PathBuf>,
+    /// Milliseconds a client may take to send a request head or finish a TLS handshake.
+    #[arg(long, env = "MEETMOCK_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -122,6 +129,8 @@ impl Default for Config {
             strict_tenants: false,
             max_body_bytes: 4 * 1024 * 1024,
             watch: false,
+            state_file: None,
+            header_timeout_ms: 10_000,
         }
     }
 }

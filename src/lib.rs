@@ -24,6 +24,7 @@ pub mod pipeline;
 pub mod ratelimit;
 pub mod scenario;
 pub mod server;
+pub mod statefile;
 pub mod store;
 pub mod tls;
 pub mod vendors;
@@ -51,6 +52,8 @@ pub enum StartError {
     },
     #[error("cannot listen: {0}")]
     Bind(std::io::Error),
+    #[error(transparent)]
+    StateFile(#[from] statefile::StateFileError),
 }
 
 /// A running server.
@@ -122,7 +125,14 @@ pub async fn start_with(
         })?;
     }
     let watch_files = config.watch;
+    let saved = match &config.state_file {
+        Some(path) => statefile::read(path)?,
+        None => None,
+    };
     let app = Arc::new(App::new(config, scenarios)?);
+    if let Some(s) = saved {
+        statefile::apply(&app, s);
+    }
     let listeners = server::bind(&app).await.map_err(StartError::Bind)?;
     let addrs = server::addrs(&listeners);
     let (tx, rx) = watch::channel(false);
@@ -130,7 +140,16 @@ pub async fn start_with(
         faults::watch::spawn(Arc::clone(&app), rx.clone());
     }
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
-    let task = tokio::spawn(server::run(Arc::clone(&app), listeners, acceptor, rx));
+    let served = Arc::clone(&app);
+    let task = tokio::spawn(async move {
+        server::run(Arc::clone(&served), listeners, acceptor, rx).await;
+        if let Some(path) = &served.config.state_file {
+            match statefile::save(&served, path) {
+                Ok(()) => tracing::info!(path = %path.display(), "state saved"),
+                Err(e) => tracing::error!("{e}"),
+            }
+        }
+    });
     Ok(Running {
         app,
         addrs,

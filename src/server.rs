@@ -16,9 +16,6 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_rustls::TlsAcceptor;
 
-/// How long a client may take to send a request head (and to finish a TLS handshake).
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// A bound listener and what it serves.
 pub struct Listener {
     pub listener: TcpListener,
@@ -84,14 +81,15 @@ async fn connection(
     watcher: Watcher,
     shutdown: watch::Receiver<bool>,
 ) {
+    let header_timeout = Duration::from_millis(app.config.header_timeout_ms.max(1));
     let mut first = [0u8; 1];
-    let peeked = tokio::time::timeout(HEADER_READ_TIMEOUT, stream.peek(&mut first)).await;
+    let peeked = tokio::time::timeout(header_timeout, stream.peek(&mut first)).await;
     let Ok(Ok(n)) = peeked else { return };
     if n == 0 {
         return;
     }
     if first[0] == 0x16 {
-        let accepted = tokio::time::timeout(HEADER_READ_TIMEOUT, tls.accept(stream)).await;
+        let accepted = tokio::time::timeout(header_timeout, tls.accept(stream)).await;
         let Ok(Ok(tls_stream)) = accepted else { return };
         serve(app, TokioIo::new(tls_stream), scope, watcher, shutdown).await;
     } else {
@@ -109,6 +107,7 @@ async fn serve<I>(
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static + SocketRef,
 {
     let socket = io.inner().socket();
+    let header_timeout = Duration::from_millis(app.config.header_timeout_ms.max(1));
     let svc = service_fn(move |req| {
         let app = Arc::clone(&app);
         let mut shutdown = shutdown.clone();
@@ -134,7 +133,7 @@ async fn serve<I>(
     });
     let conn = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(header_timeout)
         .keep_alive(true)
         .title_case_headers(true)
         .serve_connection(io, svc);

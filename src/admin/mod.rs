@@ -6,7 +6,7 @@
 
 mod meetings;
 mod ops;
-mod state;
+pub mod state;
 
 use crate::app::App;
 use crate::exchange::{parse_query, Reply};
