@@ -103,6 +103,9 @@ pub struct Config {
     /// file is refused at start and never overwritten).
     #[arg(long, env = "MEETMOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
+    /// Worker threads of the async runtime (0 = one per core).
+    #[arg(long, env = "MEETMOCK_THREADS", default_value_t = 0)]
+    pub threads: usize,
     /// Milliseconds a client may take to send a request head or finish a TLS handshake.
     #[arg(long, env = "MEETMOCK_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
     pub header_timeout_ms: u64,
@@ -131,6 +134,7 @@ impl Default for Config {
             watch: false,
             state_file: None,
             header_timeout_ms: 10_000,
+            threads: 0,
         }
     }
 }
