@@ -115,7 +115,7 @@ impl Journal {
             .filter_map(|s| s.lock().clone())
             .filter(|e| filter.accepts(e))
             .collect();
-        v.sort_by(|a, b| b.seq.cmp(&a.seq));
+        v.sort_by_key(|e| std::cmp::Reverse(e.seq));
         v.truncate(limit);
         v
     }

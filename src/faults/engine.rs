@@ -130,7 +130,7 @@ impl Live {
             self.fired.fetch_add(1, Ordering::Relaxed);
             return true;
         };
-        if w.every.is_some_and(|e| n % e != 0)
+        if w.every.is_some_and(|e| !n.is_multiple_of(e))
             || w.first.is_some_and(|f| n > f)
             || w.after.is_some_and(|a| n <= a)
         {

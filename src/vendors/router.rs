@@ -61,7 +61,7 @@ impl Router {
             .iter()
             .flat_map(|v| v.prefixes().iter().map(move |p| (*p, v.id())))
             .collect();
-        prefixes.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        prefixes.sort_by_key(|p| std::cmp::Reverse(p.0.len()));
         Ok(Router { inner, prefixes })
     }
 
