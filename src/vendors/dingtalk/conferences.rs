@@ -204,6 +204,12 @@ pub fn close(ex: &mut Exchange<'_>) -> Reply {
                 return Err(Fail::of("not_host"));
             }
             m.end(now).map_err(|_| Fail::of("conference_ended"))?;
+            // Nobody is "initialised" any more: the never-called organiser reads 6 (left).
+            for p in &mut m.participants {
+                if p.extra.get(extra::ATTEND_STATUS) == Some(&json!(1)) {
+                    p.extra.remove(extra::ATTEND_STATUS);
+                }
+            }
             Ok(json!({ "cause": "success", "code": 200 }))
         })
     })();

@@ -113,12 +113,12 @@ pub fn attend_status(p: &Participant) -> i64 {
     match p.status {
         ParticipantStatus::Calling | ParticipantStatus::Ringing => 2,
         ParticipantStatus::Joined => 3,
-        ParticipantStatus::Left => {
-            match p.extra.get(extra::ATTEND_STATUS).and_then(Value::as_i64) {
-                Some(s @ (1 | 4 | 5)) => s,
-                _ => 6,
-            }
-        }
+        ParticipantStatus::Left => p
+            .extra
+            .get(extra::ATTEND_STATUS)
+            .and_then(Value::as_i64)
+            .filter(|s| matches!(s, 1 | 4 | 5))
+            .unwrap_or(6),
     }
 }
 
