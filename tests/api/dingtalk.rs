@@ -1085,3 +1085,57 @@ async fn a_users_ongoing_list_names_the_conferences_calling_or_holding_them() {
     let r = get(&app, &tok, "/v1.0/conference/users/lists?unionId=ghost").await;
     assert_error(&r, 400, "unknownUserError", "unknownUserError");
 }
+
+#[tokio::test]
+async fn the_error_rehearsal_scenario_renders_scope_refusals_and_system_errors() {
+    let app = TestApp::spawn_config(
+        Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        },
+        include_str!("../../scenarios/dingtalk-errors.yaml"),
+    )
+    .await;
+    let tok = token(&app).await;
+    let r = call(
+        &app,
+        &tok,
+        Method::POST,
+        "/v1.0/conference/videoConferences",
+        json!({"userId": HOST, "confTitle": "t"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let b = r.json();
+    assert_eq!(
+        b["code"],
+        "Forbidden.AccessDenied.AccessTokenPermissionDenied"
+    );
+    assert_eq!(
+        b["accessdenieddetail"]["requiredScopes"],
+        json!(["VideoConference.Conference.Write"])
+    );
+    assert_eq!(r.header("x-acs-request-id"), b["requestid"].as_str());
+    let bodies = [
+        json!({"inviteeList": [{"nick": "Alice", "unionId": ALICE}]}),
+        json!({"inviteeList": [{"nick": "Bob", "unionId": BOB}]}),
+    ];
+    for b in bodies {
+        assert_eq!(
+            invite(&app, &tok, DEMO_CONF, b).await.status,
+            StatusCode::OK
+        );
+    }
+    let r = invite(&app, &tok, DEMO_CONF, two_and_a_phone()).await;
+    assert_error(
+        &r,
+        500,
+        "systemError",
+        "systemError:invite service unavailable",
+    );
+    assert_eq!(
+        members(&app, &tok, DEMO_CONF).await.len(),
+        4,
+        "the faulted call changed nothing"
+    );
+}
