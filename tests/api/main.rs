@@ -3,5 +3,6 @@
 
 mod cli;
 mod common;
+mod dingtalk;
 mod foundation;
 mod lifecycle;
