@@ -2,4 +2,5 @@
 //! on 127.0.0.1:0. One module per area; `common` holds `TestApp` and helpers.
 
 mod common;
+mod feishu;
 mod foundation;
