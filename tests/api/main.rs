@@ -4,5 +4,6 @@
 mod cli;
 mod common;
 mod dingtalk;
+mod feishu;
 mod foundation;
 mod lifecycle;

@@ -1,0 +1,139 @@
+//! Gateway authentication: `Authorization: Bearer <t-|a-|u- token>` checked against the token
+//! store, with the open platform's gateway codes (generic error-code page; statuses observed
+//! live, see `shared/vendors/feishu.md` §4.2), and the `X-Tt-Logid` log id format.
+
+use super::errors::{self, *};
+use crate::exchange::{Exchange, Principal, Reply};
+use crate::store::{Store, TokenKind, VendorId};
+use crate::vendors::{Auth, ErrorDef};
+
+/// Checks the bearer token a route demands and sets the principal.
+pub fn authenticate(ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
+    let Auth::Token(kinds) = auth else {
+        return Ok(());
+    };
+    let value = match bearer(ex) {
+        Some(v) => v.to_string(),
+        None => return Err(errors::fail(ex, &MISSING_TOKEN)),
+    };
+    let store = &ex.app.store;
+    let token = store
+        .tokens
+        .get(&value)
+        .filter(|t| t.vendor == VendorId::Feishu && !t.revoked)
+        .filter(|t| matches!(t.kind, TokenKind::Tenant | TokenKind::App | TokenKind::User));
+    let Some(token) = token else {
+        return Err(errors::fail(ex, invalid_for_prefix(&value)));
+    };
+    if !token.live(ex.now_ms) {
+        // [inf] expired user tokens say 99991677 (the SDKs refresh on it); expired tenant and
+        // app tokens are simply invalid (99991663 / 99991664), which the Go SDK retries.
+        let err = match token.kind {
+            TokenKind::User => &TOKEN_EXPIRED,
+            TokenKind::App => &APP_TOKEN_INVALID,
+            _ => &TENANT_TOKEN_INVALID,
+        };
+        return Err(errors::fail(ex, err));
+    }
+    if !kinds.contains(&token.kind) {
+        // 99991663 / 99991668 double as "token type not supported by this API" [doc].
+        let err = match token.kind {
+            TokenKind::Tenant => &TENANT_TOKEN_NOT_SUPPORT,
+            TokenKind::User => &USER_TOKEN_NOT_SUPPORT,
+            // [inf] an app token on a tenant/user API: the app-token code.
+            _ => &APP_TOKEN_INVALID,
+        };
+        return Err(errors::fail(ex, err));
+    }
+    let Some(tenant) = store.tenant(VendorId::Feishu, &token.tenant) else {
+        return Err(errors::fail(ex, invalid_for_prefix(&value)));
+    };
+    ex.principal = Some(Principal {
+        tenant,
+        kind: Some(token.kind),
+        user: token.user.clone(),
+        token: Some(value),
+    });
+    Ok(())
+}
+
+/// The token after `Bearer ` (scheme case-insensitive); `None` when missing or malformed.
+pub fn bearer<'e>(ex: &'e Exchange<'_>) -> Option<&'e str> {
+    let h = ex.header("authorization")?.trim();
+    let (scheme, rest) = h.split_once(' ')?;
+    let rest = rest.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !rest.is_empty()).then_some(rest)
+}
+
+/// The invalid-token code for an unknown token, by the kind its prefix claims.
+// [inf] the live gateway classifies `u-` and JWT-looking (`eyJ…`) tokens as user tokens,
+// `a-` as app tokens and everything else as tenant tokens.
+fn invalid_for_prefix(value: &str) -> &'static ErrorDef {
+    if value.starts_with("u-") || value.starts_with("eyJ") {
+        &USER_TOKEN_INVALID
+    } else if value.starts_with("a-") {
+        &APP_TOKEN_INVALID
+    } else {
+        &TENANT_TOKEN_INVALID
+    }
+}
+
+/// The app id a request's credentials point at, without verifying them (fault matching).
+pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
+    if let Some(v) = bearer(ex) {
+        return ex.app.store.tokens.get(v).map(|t| t.tenant);
+    }
+    let body: serde_json::Value = ex.json().ok()?;
+    body.get("app_id")
+        .or_else(|| body.get("client_id"))
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+/// A log id like the open platform's: `YYYYMMDDhhmmss` (UTC, server clock) + 16 upper-hex.
+pub fn new_log_id(store: &Store) -> String {
+    let secs = store.clock.now_ms().div_euclid(1000);
+    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{y:04}{mo:02}{d:02}{:02}{:02}{:02}{}",
+        t / 3600,
+        (t % 3600) / 60,
+        t % 60,
+        store.ids.hex_upper(16)
+    )
+}
+
+/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates_are_right() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    }
+
+    #[test]
+    fn unknown_tokens_are_classified_by_prefix() {
+        assert_eq!(invalid_for_prefix("u-x").code, "99991668");
+        assert_eq!(invalid_for_prefix("eyJhbGciOi").code, "99991668");
+        assert_eq!(invalid_for_prefix("a-x").code, "99991664");
+        assert_eq!(invalid_for_prefix("t-x").code, "99991663");
+    }
+}

@@ -1,0 +1,279 @@
+//! The Feishu route table (open.feishu.cn paths; `shared/vendors/feishu.md` §2) and router
+//! tests feeding the docs' example URLs through the shared router.
+
+use super::{invite, meetings, reserves, tokens};
+use crate::store::TokenKind::{App, Tenant, User};
+use crate::vendors::{Auth, Route};
+use http::Method;
+
+const TENANT_OR_USER: Auth = Auth::Token(&[Tenant, User]);
+
+macro_rules! route {
+    ($m:ident, $p:expr, $op:expr, $auth:expr, $h:path) => {
+        route!($m, $p, $op, $auth, $h, None)
+    };
+    ($m:ident, $p:expr, $op:expr, $auth:expr, $h:path, $mp:expr) => {
+        Route {
+            method: Method::$m,
+            path: $p,
+            operation: $op,
+            auth: $auth,
+            handler: $h,
+            meeting_param: $mp,
+        }
+    };
+}
+
+const MID: Option<&str> = Some("meeting_id");
+
+/// Every emulated Feishu endpoint.
+pub static ROUTES: &[Route] = &[
+    route!(
+        POST,
+        "/open-apis/auth/v3/tenant_access_token/internal",
+        "auth.tenant_access_token.internal",
+        Auth::Open,
+        tokens::tenant_access_token
+    ),
+    // The live gateway accepts the trailing slash too [obs].
+    route!(
+        POST,
+        "/open-apis/auth/v3/tenant_access_token/internal/",
+        "auth.tenant_access_token.internal",
+        Auth::Open,
+        tokens::tenant_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/auth/v3/app_access_token/internal",
+        "auth.app_access_token.internal",
+        Auth::Open,
+        tokens::app_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/auth/v3/app_access_token/internal/",
+        "auth.app_access_token.internal",
+        Auth::Open,
+        tokens::app_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/authen/v1/oidc/access_token",
+        "authen.oidc_access_token.create",
+        Auth::Token(&[App]),
+        tokens::oidc_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/authen/v1/oidc/refresh_access_token",
+        "authen.oidc_refresh_access_token.create",
+        Auth::Token(&[App]),
+        tokens::oidc_refresh
+    ),
+    route!(
+        POST,
+        "/open-apis/authen/v1/access_token",
+        "authen.access_token.create",
+        Auth::Token(&[App]),
+        tokens::legacy_access_token
+    ),
+    route!(
+        GET,
+        "/open-apis/authen/v1/user_info",
+        "authen.user_info.get",
+        Auth::Token(&[User]),
+        tokens::user_info
+    ),
+    route!(
+        POST,
+        "/open-apis/authen/v2/oauth/token",
+        "authen.oauth.token",
+        Auth::Open,
+        tokens::oauth_token
+    ),
+    route!(
+        POST,
+        "/oauth/v3/token",
+        "oauth.v3.token",
+        Auth::Open,
+        tokens::oauth_token
+    ),
+    route!(
+        POST,
+        "/open-apis/vc/v1/reserves/apply",
+        "reserve.apply",
+        TENANT_OR_USER,
+        reserves::apply
+    ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/reserves/{reserve_id}",
+        "reserve.get",
+        TENANT_OR_USER,
+        reserves::get
+    ),
+    route!(
+        PUT,
+        "/open-apis/vc/v1/reserves/{reserve_id}",
+        "reserve.update",
+        TENANT_OR_USER,
+        reserves::update
+    ),
+    route!(
+        DELETE,
+        "/open-apis/vc/v1/reserves/{reserve_id}",
+        "reserve.delete",
+        TENANT_OR_USER,
+        reserves::delete
+    ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/reserves/{reserve_id}/get_active_meeting",
+        "reserve.get_active_meeting",
+        TENANT_OR_USER,
+        reserves::get_active_meeting,
+        Some("reserve_id")
+    ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/meetings/list_by_no",
+        "meeting.list_by_no",
+        TENANT_OR_USER,
+        meetings::list_by_no
+    ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/meetings/{meeting_id}",
+        "meeting.get",
+        TENANT_OR_USER,
+        meetings::get,
+        MID
+    ),
+    route!(
+        PATCH,
+        "/open-apis/vc/v1/meetings/{meeting_id}/invite",
+        "meeting.invite",
+        Auth::Token(&[User]),
+        invite::invite,
+        MID
+    ),
+    route!(
+        POST,
+        "/open-apis/vc/v1/meetings/{meeting_id}/kickout",
+        "meeting.kickout",
+        Auth::Token(&[Tenant]),
+        invite::kickout,
+        MID
+    ),
+    route!(
+        PATCH,
+        "/open-apis/vc/v1/meetings/{meeting_id}/set_host",
+        "meeting.set_host",
+        TENANT_OR_USER,
+        invite::set_host,
+        MID
+    ),
+    route!(
+        PATCH,
+        "/open-apis/vc/v1/meetings/{meeting_id}/end",
+        "meeting.end",
+        Auth::Token(&[User]),
+        meetings::end,
+        MID
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::vendors::router::{Lookup, Router};
+    use http::Method;
+
+    fn op(method: Method, path: &str) -> Option<&'static str> {
+        let router = Router::new(&crate::vendors::registry()).ok()?;
+        match router.lookup(&method, path) {
+            Lookup::Found { route, .. } => Some(route.operation),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn doc_example_urls_reach_their_operations() {
+        let cases = [
+            (
+                Method::PATCH,
+                "/open-apis/vc/v1/meetings/6911188411932033028/invite",
+                "meeting.invite",
+            ),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/meetings/6911188411932033028",
+                "meeting.get",
+            ),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/meetings/list_by_no",
+                "meeting.list_by_no",
+            ),
+            (
+                Method::POST,
+                "/open-apis/vc/v1/meetings/6911188411932033028/kickout",
+                "meeting.kickout",
+            ),
+            (
+                Method::PATCH,
+                "/open-apis/vc/v1/meetings/6911188411932033028/set_host",
+                "meeting.set_host",
+            ),
+            (
+                Method::PATCH,
+                "/open-apis/vc/v1/meetings/6911188411932033028/end",
+                "meeting.end",
+            ),
+            (
+                Method::POST,
+                "/open-apis/vc/v1/reserves/apply",
+                "reserve.apply",
+            ),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/reserves/6911188411934973028",
+                "reserve.get",
+            ),
+            (
+                Method::PUT,
+                "/open-apis/vc/v1/reserves/6911188411934973028",
+                "reserve.update",
+            ),
+            (
+                Method::DELETE,
+                "/open-apis/vc/v1/reserves/6911188411934973028",
+                "reserve.delete",
+            ),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/reserves/6911188411934973028/get_active_meeting",
+                "reserve.get_active_meeting",
+            ),
+            (
+                Method::POST,
+                "/open-apis/auth/v3/tenant_access_token/internal",
+                "auth.tenant_access_token.internal",
+            ),
+            (
+                Method::POST,
+                "/open-apis/auth/v3/tenant_access_token/internal/",
+                "auth.tenant_access_token.internal",
+            ),
+            (Method::POST, "/oauth/v3/token", "oauth.v3.token"),
+        ];
+        for (m, p, want) in cases {
+            assert_eq!(op(m.clone(), p), Some(want), "{m} {p}");
+        }
+    }
+
+    #[test]
+    fn wrong_method_is_not_a_route() {
+        assert_eq!(op(Method::GET, "/open-apis/vc/v1/meetings/1/invite"), None);
+    }
+}
