@@ -967,3 +967,17 @@ async fn garbage_instead_of_tls_closes_cleanly_and_the_server_keeps_serving() {
     let at = hw.login().await;
     assert!(at.starts_with("stb"));
 }
+
+#[tokio::test]
+async fn the_dial_failed_scenario_fails_the_first_invite_with_the_catalogue_envelope() {
+    let hw = Hw::with_scenario(include_str!(
+        "../../scenarios/huawei-invite-dial-failed.yaml"
+    ))
+    .await;
+    let (at, ct) = hw.running().await;
+    let r = hw.invite(RUNNING, &ct, &at, &bob()).await;
+    assert_err(&r, 500, "MMC.112010010", "PARTICIPANT_DIALOG_FAILED");
+    assert_eq!(hw.online(&at, RUNNING).await["count"], 1);
+    let r = hw.invite(RUNNING, &ct, &at, &bob()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
