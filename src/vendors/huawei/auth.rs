@@ -1,5 +1,5 @@
-//! Huawei login and token APIs (登录鉴权: CreateToken, CreateAppIdToken, CheckToken,
-//! UpdateToken, DeleteToken) and the authenticator the pipeline calls.
+//! Huawei logins (登录鉴权: CreateToken, CreateAppIdToken), token issuing, and the
+//! authenticator the pipeline calls. The other token APIs are in `tokens.rs`.
 //!
 //! Mirrors support.huaweicloud.com `api-meeting/meeting_21_0001`…(token pages) and the SDK's
 //! `MeetingCredentials` (notes §1.2): account login with `Authorization: Basic
@@ -13,7 +13,7 @@
 //! tenant of its own with the presented password; an unknown App ID as a tenant with no key,
 //! which accepts any well-formed signature (no key was ever presented to check against).
 
-use super::errors::{fail, ok, ok_empty};
+use super::errors::{fail, ok};
 use crate::exchange::{Exchange, Principal, Reply};
 use crate::store::{Tenant, Token, TokenKind, User, VendorId};
 use crate::vendors::Auth;
@@ -107,7 +107,7 @@ pub fn control_token(ex: &Exchange<'_>) -> Option<Token> {
     live_token(ex, &value).filter(|t| t.kind == TokenKind::Control)
 }
 
-fn live_token(ex: &Exchange<'_>, value: &str) -> Option<Token> {
+pub(super) fn live_token(ex: &Exchange<'_>, value: &str) -> Option<Token> {
     if value.is_empty() {
         return None;
     }
@@ -141,7 +141,7 @@ fn basic_credentials(ex: &Exchange<'_>) -> Option<(String, String)> {
 }
 
 /// Issues an access token (and its refresh token) and renders the TokenResponse.
-fn issue(ex: &Exchange<'_>, tenant: &Tenant, user: &User, client_type: i64) -> Value {
+pub(super) fn issue(ex: &Exchange<'_>, tenant: &Tenant, user: &User, client_type: i64) -> Value {
     let store = &ex.app.store;
     let access = format!("stb{}", store.ids.hex(33));
     let refresh = format!("stb{}", store.ids.hex(33));
@@ -171,7 +171,7 @@ fn issue(ex: &Exchange<'_>, tenant: &Tenant, user: &User, client_type: i64) -> V
     )
 }
 
-fn token_response(
+pub(super) fn token_response(
     tenant: &Tenant,
     user: &User,
     access: &str,
@@ -383,71 +383,6 @@ pub fn hmac_hex(key: &str, data: &str) -> String {
         .iter()
         .map(|b| format!("{b:02X}"))
         .collect()
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckBody {
-    token: Option<String>,
-    #[serde(default)]
-    need_gen_new_token: Option<bool>,
-}
-
-/// POST /v1/usg/acs/token/validate — CheckToken.
-pub fn check_token(ex: &mut Exchange<'_>) -> Reply {
-    let Ok(body) = ex.json::<CheckBody>() else {
-        return fail("bad_request_param");
-    };
-    let Some(value) = body.token.filter(|t| !t.is_empty()) else {
-        return fail("bad_request_param");
-    };
-    let Some(t) = live_token(ex, &value).filter(|t| t.kind == TokenKind::User) else {
-        return fail("token_invalid");
-    };
-    let Some(tenant) = ex.app.store.tenant(HW, &t.tenant) else {
-        return fail("token_invalid");
-    };
-    let user = user_of(&tenant, t.user.as_deref());
-    if body.need_gen_new_token == Some(true) {
-        return ok(&issue(ex, &tenant, &user, 72));
-    }
-    ok(&token_response(
-        &tenant,
-        &user,
-        &value,
-        None,
-        72,
-        t.issued_at_ms,
-    ))
-}
-
-/// PUT /v1/usg/acs/token — UpdateToken: the refresh (or access) token in `X-Access-Token`
-/// buys a new access token.
-pub fn update_token(ex: &mut Exchange<'_>) -> Reply {
-    let Some(p) = ex.principal.clone() else {
-        return fail("token_invalid");
-    };
-    let user = user_of(&p.tenant, p.user.as_deref());
-    ok(&issue(ex, &p.tenant, &user, 72))
-}
-
-/// DELETE /v1/usg/acs/token — DeleteToken: the presented access token stops working.
-pub fn delete_token(ex: &mut Exchange<'_>) -> Reply {
-    if let Some(v) = ex.principal.as_ref().and_then(|p| p.token.clone()) {
-        ex.app.store.tokens.revoke(&v);
-    }
-    ok_empty()
-}
-
-fn user_of(tenant: &Tenant, id: Option<&str>) -> User {
-    let id = id.unwrap_or("");
-    tenant
-        .with(|d| d.user_any(id).cloned())
-        .unwrap_or_else(|| User {
-            id: id.to_string(),
-            name: id.to_string(),
-            ..Default::default()
-        })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! centred on InviteParticipant. See `docs/vendors/huawei.md` and the notes
 //! `vendors/huawei.md`; each file names the API reference page it mirrors.
 //!
-//! Layout: `routes.rs` (table), `auth.rs` (logins, token APIs, the authenticator),
+//! Layout: `routes.rs` (table), `auth.rs` (logins, the authenticator), `tokens.rs` (token APIs),
 //! `errors.rs` (the catalogue + envelope), `schema.rs` (request DTOs, attendee checks),
 //! `views.rs` (response shapes), `meetings.rs` (management), `control.rs` (control gate and
 //! control APIs), `invite.rs` (InviteParticipant).
@@ -14,6 +14,7 @@ mod invite;
 mod meetings;
 mod routes;
 mod schema;
+mod tokens;
 mod views;
 
 use crate::exchange::{Exchange, Reply};

@@ -5,7 +5,7 @@
 //! the emulated subset. Management calls need `X-Access-Token`; control calls the control token
 //! in `X-Conference-Authorization` (checked by the control gate, see `control.rs`).
 
-use super::{auth, control, invite, meetings};
+use super::{auth, control, invite, meetings, tokens};
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -47,21 +47,21 @@ pub static ROUTES: &[Route] = &[
         "/v1/usg/acs/token/validate",
         "CheckToken",
         AT,
-        auth::check_token
+        tokens::check_token
     ),
     r!(
         PUT,
         "/v1/usg/acs/token",
         "UpdateToken",
         Auth::Token(&[TokenKind::Refresh, TokenKind::User]),
-        auth::update_token
+        tokens::update_token
     ),
     r!(
         DELETE,
         "/v1/usg/acs/token",
         "DeleteToken",
         AT,
-        auth::delete_token
+        tokens::delete_token
     ),
     r!(
         POST,
