@@ -7,3 +7,4 @@ mod dingtalk;
 mod feishu;
 mod foundation;
 mod lifecycle;
+mod huawei;
