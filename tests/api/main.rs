@@ -6,5 +6,5 @@ mod common;
 mod dingtalk;
 mod feishu;
 mod foundation;
-mod lifecycle;
 mod huawei;
+mod lifecycle;
