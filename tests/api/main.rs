@@ -3,3 +3,6 @@
 
 mod common;
 mod foundation;
+mod tencent;
+mod tencent_invitees;
+mod tencent_meetings;

@@ -73,6 +73,8 @@ fn same(a: &[u8], b: &[u8]) -> bool {
 }
 
 type PairKey = (String, String, String);
+/// Pairs in expiry order, and the same pairs for lookup.
+type Seen = (VecDeque<(i64, PairKey)>, HashSet<PairKey>);
 
 /// Recently seen (tenant, timestamp, nonce) triples.
 ///
@@ -81,7 +83,7 @@ type PairKey = (String, String, String);
 /// entry lives `REMEMBER_MS` from the server time it was seen). Never held across an await.
 #[derive(Default, Debug)]
 pub struct ReplayCache {
-    inner: Mutex<(VecDeque<(i64, PairKey)>, HashSet<PairKey>)>,
+    inner: Mutex<Seen>,
 }
 
 impl ReplayCache {
