@@ -251,3 +251,37 @@ async fn an_injected_error_renders_exactly_like_a_real_one() {
     let injected = set(&app, SCHEDULED, "userA", &[]).await;
     assert_eq!((injected.status, injected.text), (real.status, real.text));
 }
+
+#[tokio::test]
+async fn the_invitee_fault_scenario_answers_the_documented_500s_in_turn() {
+    let yaml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/tencent-invitee-faults.yaml"
+    ))
+    .unwrap();
+    let config = meetmock::config::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..Default::default()
+    };
+    let app = TestApp::spawn_config(config, &yaml).await;
+    for code in [190001, 190431, 500041] {
+        assert_error(&set(&app, SCHEDULED, "userA", &["userB"]).await, 500, code);
+    }
+    assert!(invitees_of(&app, SCHEDULED).await.is_empty());
+    assert_eq!(
+        set(&app, SCHEDULED, "userA", &["userB"]).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(invitees_of(&app, SCHEDULED).await, ["userB"]);
+}
+
+#[tokio::test]
+async fn the_rate_limit_scenario_file_loads() {
+    let yaml = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/tencent-rate-limits.yaml"
+    ))
+    .unwrap();
+    let vendors = meetmock::vendors::registry();
+    assert!(meetmock::scenario::parse("tencent-rate-limits.yaml", &yaml, &vendors).is_ok());
+}
