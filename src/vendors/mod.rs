@@ -189,7 +189,7 @@ pub trait Vendor: Send + Sync + 'static {
 /// The four vendors, in a fixed order. One line per vendor.
 pub fn registry() -> Vec<Box<dyn Vendor>> {
     vec![
-        Box::new(tencent::Tencent),
+        Box::new(tencent::Tencent::default()),
         Box::new(feishu::Feishu),
         Box::new(dingtalk::Dingtalk),
         Box::new(huawei::Huawei),

@@ -8,3 +8,6 @@ mod feishu;
 mod foundation;
 mod huawei;
 mod lifecycle;
+mod tencent;
+mod tencent_invitees;
+mod tencent_meetings;

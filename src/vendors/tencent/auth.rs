@@ -1,0 +1,255 @@
+//! AK/SK request signatures ("企业自建应用" JWT mode), as the Tencent gateway checks them.
+//!
+//! Mirrors cloud.tencent.com/document/api/1095/42413 and the official SDKs
+//! (`wemeet_openapi/core/authenticator.py`, Go `core/authenticator.go`):
+//! `stringToSign = METHOD\nX-TC-Key=…&X-TC-Nonce=…&X-TC-Timestamp=…\n<request-target>\n<body>`,
+//! `X-TC-Signature = base64(lowercase_hex(HMAC-SHA256(SecretKey, stringToSign)))` (88 chars).
+//! The request-target and body are the raw bytes received (never re-encoded).
+//!
+//! Check order [INF, notes §4]: app identity (AppId, X-TC-Key, SdkId) → 190303, timestamp
+//! window ±300 s on the server clock → 190300, signature → 200003, replay → 190301. The replay
+//! check comes after the signature so forged requests cannot fill the cache.
+//! [INF] a missing or malformed `X-TC-Nonce` (not 1–20 digits) or a missing signature is
+//! answered 200003: the signed material is incomplete. A missing/non-numeric timestamp is
+//! 190300.
+
+use super::errors;
+use crate::exchange::{Exchange, Principal};
+use crate::store::VendorId;
+use crate::vendors::ErrorDef;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use parking_lot::Mutex;
+use sha2::Sha256;
+use std::collections::{HashSet, VecDeque};
+
+/// The allowed distance between `X-TC-Timestamp` and the server clock.
+pub const WINDOW_SECS: i64 = 300;
+/// How long a (timestamp, nonce) pair is remembered: a timestamp may lie up to 300 s in the
+/// future and stays acceptable 300 s after that, so 600 s covers every replay the time window
+/// would let through (older replays are answered 190300 first).
+const REMEMBER_MS: i64 = 600_000;
+/// At most this many pairs are remembered; beyond it the oldest are forgotten (only reachable
+/// with > 200 000 signed calls within 10 minutes).
+const REPLAY_CAP: usize = 200_000;
+
+/// `base64(hex(HMAC-SHA256(secret, string_to_sign)))`.
+pub fn sign(secret: &str, string_to_sign: &[u8]) -> String {
+    // HMAC accepts keys of any length, so `new_from_slice` cannot fail.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(string_to_sign);
+    let hex: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    base64::engine::general_purpose::STANDARD.encode(hex.as_bytes())
+}
+
+/// The string to sign, byte for byte.
+pub fn string_to_sign(
+    method: &str,
+    key: &str,
+    nonce: &str,
+    timestamp: &str,
+    target: &str,
+    body: &[u8],
+) -> Vec<u8> {
+    let mut s = format!(
+        "{method}\nX-TC-Key={key}&X-TC-Nonce={nonce}&X-TC-Timestamp={timestamp}\n{target}\n"
+    )
+    .into_bytes();
+    s.extend_from_slice(body);
+    s
+}
+
+/// Constant-time equality of two byte strings (length is not secret).
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+type PairKey = (String, String, String);
+/// Pairs in expiry order, and the same pairs for lookup.
+type Seen = (VecDeque<(i64, PairKey)>, HashSet<PairKey>);
+
+/// Recently seen (tenant, timestamp, nonce) triples.
+///
+/// Lock: one mutex over the FIFO and the set, held for one check-and-insert (amortised O(1):
+/// expired entries are popped from the front; insertion order is expiry order because every
+/// entry lives `REMEMBER_MS` from the server time it was seen). Never held across an await.
+#[derive(Default, Debug)]
+pub struct ReplayCache {
+    inner: Mutex<Seen>,
+}
+
+impl ReplayCache {
+    /// Records the pair; `false` when it was already seen and has not expired.
+    pub fn first_use(&self, tenant: &str, timestamp: &str, nonce: &str, now_ms: i64) -> bool {
+        let mut guard = self.inner.lock();
+        let (order, seen) = &mut *guard;
+        while order.front().is_some_and(|(exp, _)| *exp <= now_ms) {
+            if let Some((_, k)) = order.pop_front() {
+                seen.remove(&k);
+            }
+        }
+        let key = (tenant.to_string(), timestamp.to_string(), nonce.to_string());
+        if seen.contains(&key) {
+            return false;
+        }
+        seen.insert(key.clone());
+        order.push_back((now_ms + REMEMBER_MS, key));
+        if order.len() > REPLAY_CAP {
+            if let Some((_, k)) = order.pop_front() {
+                seen.remove(&k);
+            }
+        }
+        true
+    }
+
+    /// Forgets everything (admin reset of the vendor).
+    pub fn clear(&self) {
+        let mut g = self.inner.lock();
+        g.0.clear();
+        g.1.clear();
+    }
+}
+
+fn nonempty<'a>(ex: &'a Exchange<'_>, name: &str) -> Option<&'a str> {
+    ex.header(name).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Verifies the request and sets `ex.principal`; `Err` is the error to answer with.
+pub fn verify(ex: &mut Exchange<'_>, replay: &ReplayCache) -> Result<(), &'static ErrorDef> {
+    let app_id = nonempty(ex, "appid").ok_or(&errors::INVALID_APP)?;
+    let key = nonempty(ex, "x-tc-key").ok_or(&errors::INVALID_APP)?;
+    // Tencent tenants are strict: a SecretKey cannot be learned from a signature, so unknown
+    // apps are refused (declare them in a scenario or via `POST /__admin/vendors/tencent/apps`).
+    let tenant = ex
+        .app
+        .store
+        .tenant(VendorId::Tencent, app_id)
+        .ok_or(&errors::INVALID_APP)?;
+    if tenant.credential("secret_id").is_some_and(|id| id != key) {
+        return Err(&errors::INVALID_APP);
+    }
+    let sdk = nonempty(ex, "sdkid");
+    if sdk != tenant.credential("sdk_id").filter(|s| !s.is_empty()) {
+        return Err(&errors::INVALID_APP);
+    }
+
+    let ts_text = nonempty(ex, "x-tc-timestamp").ok_or(&errors::TIMESTAMP_EXPIRED)?;
+    let ts: i64 = ts_text
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| ts_text.parse().ok())
+        .flatten()
+        .ok_or(&errors::TIMESTAMP_EXPIRED)?;
+    if (ex.now_secs() - ts).abs() > WINDOW_SECS {
+        return Err(&errors::TIMESTAMP_EXPIRED);
+    }
+
+    let nonce = nonempty(ex, "x-tc-nonce").ok_or(&errors::SIGNATURE_FAILED)?;
+    // Up to 20 digits (the Go SDK uses uint64): parse as u64, never a narrower type.
+    if nonce.len() > 20
+        || !nonce.bytes().all(|b| b.is_ascii_digit())
+        || nonce.parse::<u64>().is_err()
+    {
+        return Err(&errors::SIGNATURE_FAILED);
+    }
+    let presented = nonempty(ex, "x-tc-signature").ok_or(&errors::SIGNATURE_FAILED)?;
+    let sts = string_to_sign(ex.method.as_str(), key, nonce, ts_text, ex.target, &ex.body);
+    if !same(sign(&tenant.secret, &sts).as_bytes(), presented.as_bytes()) {
+        return Err(&errors::SIGNATURE_FAILED);
+    }
+    if !replay.first_use(&tenant.id, ts_text, nonce, ex.now_ms) {
+        return Err(&errors::REPLAYED);
+    }
+    ex.principal = Some(Principal {
+        tenant,
+        kind: None,
+        user: None,
+        token: None,
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ID: &str = "AKIDmockSecretId0001";
+    const KEY: &str = "mockSecretKey0001";
+
+    #[test]
+    fn worked_example_1_put_invitees() {
+        let body = br#"{"instanceid":1,"invitees":[{"userid":"userB"},{"userid":"ghost_x"}],"userid":"userA"}"#;
+        let s = string_to_sign(
+            "PUT",
+            ID,
+            "1234567890",
+            "1700000000",
+            "/v1/meetings/7567173273889276131/invitees",
+            body,
+        );
+        assert_eq!(
+            sign(KEY, &s),
+            "NGEzZTljNzc1Mjg3NTVkMDk4ZmRmZjY2NjdkOThkYjNjZDM1YzFhZWRhMTY2Zjg2M2JkN2UzODBlODAyNTk4ZA=="
+        );
+    }
+
+    #[test]
+    fn worked_example_2_get_with_query_and_empty_body() {
+        let s = string_to_sign(
+            "GET",
+            ID,
+            "1234567891",
+            "1700000000",
+            "/v1/meetings/7567173273889276131/invitees?userid=userA&instanceid=1&pos=0",
+            b"",
+        );
+        assert!(s.ends_with(b"pos=0\n"));
+        let sig = sign(KEY, &s);
+        assert_eq!(sig.len(), 88);
+        assert_eq!(
+            sig,
+            "YTNlNTNhMTQyZWMwY2MxZTc3ZjhhMjFmNTVjODA4ZjM2ZjJhN2I3MDA0YWVhZTRlZWJhZjBhNDMxNzJjMzIyOA=="
+        );
+    }
+
+    #[test]
+    fn captured_sdk_create_request_verifies() {
+        let body = r#"{"end_time":"1795253605","instanceid":1,"invitees":[{"userid":"userB"}],"settings":{"mute_enable_join":true},"start_time":"1795250005","subject":"探针会议 probe","type":0,"userid":"userA"}"#;
+        let s = string_to_sign(
+            "POST",
+            "probe-secret-id",
+            "1795246405068727133",
+            "1795246405",
+            "/v1/meetings",
+            body.as_bytes(),
+        );
+        assert_eq!(
+            sign("probe-secret-key", &s),
+            "M2NkZDFlOWI0NzNkNjJlYmMwYThjZWE2YTMxNTI0ODMzYjBjYmEzMGE0MDVhNmIxYTc0YTQxNTU0Njc3ODlmZg=="
+        );
+    }
+
+    #[test]
+    fn replay_cache_rejects_a_second_use_until_expiry() {
+        let c = ReplayCache::default();
+        assert!(c.first_use("t", "1", "2", 0));
+        assert!(!c.first_use("t", "1", "2", 1_000));
+        assert!(c.first_use("u", "1", "2", 1_000), "per tenant");
+        assert!(c.first_use("t", "1", "2", REMEMBER_MS + 1));
+    }
+
+    #[test]
+    fn constant_time_compare_checks_length_and_bytes() {
+        assert!(same(b"abc", b"abc"));
+        assert!(!same(b"abc", b"abd"));
+        assert!(!same(b"abc", b"ab"));
+    }
+}
