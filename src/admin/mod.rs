@@ -135,6 +135,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
         ("GET", ["clock"]) => Ok(state::clock(app)),
         ("POST", ["clock", "advance"]) => state::advance(app, req),
+        ("POST", ["clock", "freeze"]) => state::freeze(app, req),
+        ("POST", ["clock", "unfreeze"]) => Ok(state::unfreeze(app)),
         ("GET", ["meetings"]) => Ok(meetings::list(app, req)),
         ("GET", ["meetings", id]) => meetings::get(app, req, id),
         ("POST", ["meetings", id, action]) => meetings::control(app, req, id, action),

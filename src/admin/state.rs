@@ -165,7 +165,30 @@ pub fn list_scenarios(app: &App) -> Value {
 
 /// `GET /__admin/clock`
 pub fn clock(app: &App) -> Value {
-    json!({"now_ms": app.store.clock.now_ms(), "offset_ms": app.store.clock.offset_ms()})
+    let c = &app.store.clock;
+    json!({"now_ms": c.now_ms(), "offset_ms": c.offset_ms(), "frozen": c.is_frozen()})
+}
+
+/// `POST /__admin/clock/freeze` with optional `{"at_ms": n}`: the clock stands still (advance
+/// still moves it) — for tests that count calls inside one second.
+pub fn freeze(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let at = match body.get("at_ms") {
+        None => None,
+        Some(v) => Some(
+            v.as_i64()
+                .filter(|ms| *ms > 0)
+                .ok_or_else(|| bad("`at_ms` must be a positive number of ms since the epoch"))?,
+        ),
+    };
+    app.store.clock.freeze(at);
+    Ok(clock(app))
+}
+
+/// `POST /__admin/clock/unfreeze`: the clock runs again from where it stood.
+pub fn unfreeze(app: &App) -> Value {
+    app.store.clock.unfreeze();
+    clock(app)
 }
 
 /// `POST /__admin/clock/advance` with `{"seconds": n}` or `{"ms": n}`.

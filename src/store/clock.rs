@@ -6,21 +6,50 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Wall clock shifted by an offset. Lock-free: the offset is one atomic.
+/// Wall clock shifted by an offset, or frozen at an instant. Lock-free: two atomics.
 #[derive(Debug, Default)]
 pub struct Clock {
     /// Milliseconds added to the system time; only ever grows through `advance`.
     offset_ms: AtomicI64,
+    /// When non-zero, the clock stands still at this instant (ms since the epoch) until
+    /// unfrozen; `advance` moves it.
+    frozen_at_ms: AtomicI64,
+}
+
+fn wall_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 impl Clock {
     /// Milliseconds since the Unix epoch, as the server sees them.
     pub fn now_ms(&self) -> i64 {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        wall + self.offset_ms.load(Ordering::Relaxed)
+        let frozen = self.frozen_at_ms.load(Ordering::Relaxed);
+        if frozen != 0 {
+            return frozen;
+        }
+        wall_ms() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Stops the clock at `at_ms` (or at the current server time when `None`).
+    pub fn freeze(&self, at_ms: Option<i64>) {
+        let at = at_ms.unwrap_or_else(|| self.now_ms()).max(1);
+        self.frozen_at_ms.store(at, Ordering::Relaxed);
+    }
+
+    /// Lets the clock run again from where it stood (the offset keeps the time continuous).
+    pub fn unfreeze(&self) {
+        let frozen = self.frozen_at_ms.swap(0, Ordering::Relaxed);
+        if frozen != 0 {
+            self.offset_ms.store(frozen - wall_ms(), Ordering::Relaxed);
+        }
+    }
+
+    /// True while frozen.
+    pub fn is_frozen(&self) -> bool {
+        self.frozen_at_ms.load(Ordering::Relaxed) != 0
     }
 
     /// Seconds since the Unix epoch, as the server sees them.
@@ -30,7 +59,15 @@ impl Clock {
 
     /// Moves the clock forward by `ms` milliseconds (negative values are refused by the caller).
     pub fn advance(&self, ms: i64) {
-        self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        if self
+            .frozen_at_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |f| {
+                (f != 0).then_some(f + ms)
+            })
+            .is_err()
+        {
+            self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+        }
     }
 
     /// The current offset, for state export.
@@ -41,5 +78,23 @@ impl Clock {
     /// Restores an exported offset (state import, reset).
     pub fn set_offset_ms(&self, ms: i64) {
         self.offset_ms.store(ms, Ordering::Relaxed);
+        self.frozen_at_ms.store(0, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_frozen_clock_moves_only_when_advanced_and_resumes_continuously() {
+        let c = Clock::default();
+        c.freeze(Some(1_000_000));
+        assert_eq!(c.now_ms(), 1_000_000);
+        c.advance(999);
+        assert_eq!(c.now_ms(), 1_000_999);
+        c.unfreeze();
+        assert!(!c.is_frozen());
+        assert!((c.now_ms() - 1_000_999).abs() < 1000);
     }
 }
