@@ -94,3 +94,20 @@ fn serve_help_documents_every_flag_with_its_env_variable() {
     }
     assert!(help.contains("MEETMOCK_LISTEN"));
 }
+
+#[test]
+fn the_readme_names_every_emulated_operation() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let mut missing = Vec::new();
+    for v in meetmock::vendors::registry() {
+        for r in v.routes() {
+            let short = r.operation.rsplit('.').next().unwrap_or(r.operation);
+            if !readme.contains(r.operation) && !readme.contains(short) {
+                missing.push(format!("{} {} {}", v.id(), r.method, r.operation));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "README.md lacks: {missing:#?}");
+}
