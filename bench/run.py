@@ -240,7 +240,7 @@ def setup_vendors(base):
                    json.dumps({"invitees": [{"id": "ou_bench_guest", "user_type": 1}]}))
     # DingTalk: access token; the bench conference is ongoing.
     _, d = call("POST", base + "/v1.0/oauth2/accessToken", {"appKey": DING_KEY, "appSecret": DING_SECRET})
-    w["dingtalk"] = ("POST", f"/v1.0/conference/videoConferences/{MEETING}/users/invite",
+    w["dingtalk"] = ("POST", f"/v1.0/conference/videoConferences/{DING_MEETING}/users/invite",
                      {"x-acs-dingtalk-access-token": d["accessToken"], "Content-Type": "application/json"},
                      json.dumps({"unionId": "ding_bench_host", "inviteeList": [{"unionId": "ding_bench_guest", "nick": "Guest"}]}))
     # Huawei: account login (Basic) → access token → control token of the running meeting.
@@ -257,6 +257,7 @@ def setup_vendors(base):
 
 
 HUAWEI_MEETING = "910000001"
+DING_MEETING = "71000000000000000000abcd"
 
 
 # ---------------------------------------------------------------- runs
@@ -316,7 +317,7 @@ def main():
     rows.append(row("tencent set invitees (3, signed)", r, ceiling))
     big = file_script(tencent_requests(4000, 2000, start_nonce=10_000_000), "tencent-2000")
     r = measure(mm, base + "/", big, argparse.Namespace(**{**vars(args), "duration": min(args.duration, 3), "repeat": 1}), conns=4)
-    _, j = call("GET", base + "/__admin/requests?operation=" + "SetInvitees" + "&limit=1000")
+    _, j = call("GET", base + "/__admin/requests?operation=" + "v1_meetings_meeting_id_invitees_put" + "&limit=1000")
     server_us = sorted(e["duration_us"] for e in j.get("requests", [])) or [0]
     rows.append(row("tencent set invitees (2000, signed, c=4)", r, ceiling))
     two_k_server_ms = server_us[len(server_us) // 2] / 1000

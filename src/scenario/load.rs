@@ -226,7 +226,9 @@ pub fn parse(
             continue;
         };
         let mode = match &spec.value {
-            LimitSpec::Named(s) if s == "documented" => LimitMode::Documented,
+            LimitSpec::Flag(true) => LimitMode::Documented,
+            LimitSpec::Flag(false) => LimitMode::Off,
+            LimitSpec::Named(s) if s == "documented" || s == "on" => LimitMode::Documented,
             LimitSpec::Named(s) if s == "off" => LimitMode::Off,
             LimitSpec::Named(s) => {
                 p.at(

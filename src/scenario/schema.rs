@@ -30,6 +30,8 @@ pub struct ScenarioFile {
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged)]
 pub enum LimitSpec {
+    /// YAML 1.1 reads a bare `off`/`on` as a boolean: `false` = off, `true` = documented.
+    Flag(bool),
     Named(String),
     Custom(Vec<CustomLimit>),
 }

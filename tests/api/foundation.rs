@@ -276,3 +276,33 @@ async fn busy_and_unregistered_users_are_marked() {
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn rate_limit_modes_accept_yaml_booleans_and_names() {
+    let vendors = meetmock::vendors::registry();
+    let s = meetmock::scenario::parse(
+        "r.yaml",
+        "rate_limits: {feishu: off, tencent: on, dingtalk: documented, huawei: [{limit: 5, window_secs: 1}]}\n",
+        &vendors,
+    )
+    .unwrap();
+    use meetmock::ratelimit::LimitMode;
+    use meetmock::store::VendorId;
+    let mode = |v| {
+        s.rate_limits
+            .iter()
+            .find(|(id, _)| *id == v)
+            .map(|(_, m)| m.clone())
+    };
+    assert_eq!(mode(VendorId::Feishu), Some(LimitMode::Off));
+    assert_eq!(mode(VendorId::Tencent), Some(LimitMode::Documented));
+    assert_eq!(mode(VendorId::Dingtalk), Some(LimitMode::Documented));
+    assert!(matches!(mode(VendorId::Huawei), Some(LimitMode::Custom(_))));
+    let err = meetmock::scenario::parse("r.yaml", "rate_limits: {feishu: sometimes}\n", &vendors)
+        .unwrap_err();
+    assert!(
+        err[0].message.contains("valid: documented, off"),
+        "{}",
+        err[0]
+    );
+}
