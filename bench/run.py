@@ -118,7 +118,7 @@ init = function(args)
   local f = io.open({path}, "rb")
   local data = f:read("*a")
   f:close()
-  for r in string.gmatch(data, "([^\\0]+)") do reqs[#reqs + 1] = r end
+  for r in string.gmatch(data, "([^%z]+)") do reqs[#reqs + 1] = r end
 end
 request = function()
   i = i + 1
@@ -179,12 +179,16 @@ def wrk(url, script, seconds, conns):
 
 
 def measure(proc, url, script, args, conns=None, expect_errors=False):
+    """`script` is a wrk script, or a function returning a fresh one per run (signed requests
+    whose nonces must never repeat)."""
     conns = conns or args.connections
-    wrk(url, script, args.warmup, conns)
+    fresh = script if callable(script) else (lambda: script)
+    wrk(url, fresh(), args.warmup, conns)
     runs = []
     for _ in range(args.repeat):
+        run_script = fresh()
         t0, c0 = time.perf_counter(), proc.cpu_ticks()
-        r = wrk(url, script, args.duration, conns)
+        r = wrk(url, run_script, args.duration, conns)
         r["cpu"] = 100.0 * (proc.cpu_ticks() - c0) / TICKS / (time.perf_counter() - t0)
         runs.append(r)
     best = sorted(runs, key=lambda r: r["rps"])[len(runs) // 2]
@@ -205,8 +209,14 @@ def tencent_sign(method, target, body, nonce, ts):
     return base64.b64encode(hexd.encode()).decode()
 
 
-def tencent_requests(count, invitees, start_nonce=1):
-    """`count` distinct signed PUT invitees requests (each nonce used once)."""
+NONCE = [1]
+
+
+def tencent_requests(count, invitees, start_nonce=None):
+    """`count` distinct signed PUT invitees requests; nonces never repeat within a run."""
+    if start_nonce is None:
+        start_nonce = NONCE[0]
+    NONCE[0] = start_nonce + count
     target = f"/v1/meetings/{MEETING}/invitees"
     body = json.dumps({"instanceid": 1, "invitees": [{"userid": f"tu{i:05d}"} for i in range(invitees)],
                        "userid": "tu_host"}, separators=(",", ":"))
@@ -311,12 +321,12 @@ def main():
         method, target, headers, body = w[name]
         r = measure(mm, base + target, static_script(method, body, headers), args)
         rows.append(row(f"{name} invite", r, ceiling))
-    per_run = int(ceiling * (args.duration * (args.repeat + 1) + args.warmup) * 1.2) + 1000
-    small = file_script(tencent_requests(min(per_run, 1_500_000), 3), "tencent-small")
+    per_run = min(int(ceiling * max(args.duration, args.warmup) * 1.3) + 1000, 2_000_000)
+    small = lambda: file_script(tencent_requests(per_run, 3), "tencent-small")  # noqa: E731
     r = measure(mm, base + "/", small, args)
     rows.append(row("tencent set invitees (3, signed)", r, ceiling))
-    big = file_script(tencent_requests(4000, 2000, start_nonce=10_000_000), "tencent-2000")
-    r = measure(mm, base + "/", big, argparse.Namespace(**{**vars(args), "duration": min(args.duration, 3), "repeat": 1}), conns=4)
+    big = lambda: file_script(tencent_requests(6000, 2000), "tencent-2000")  # noqa: E731
+    r = measure(mm, base + "/", big, argparse.Namespace(**{**vars(args), "warmup": 1, "duration": 2, "repeat": 1}), conns=4)
     _, j = call("GET", base + "/__admin/requests?operation=" + "v1_meetings_meeting_id_invitees_put" + "&limit=1000")
     server_us = sorted(e["duration_us"] for e in j.get("requests", [])) or [0]
     rows.append(row("tencent set invitees (2000, signed, c=4)", r, ceiling))
@@ -325,14 +335,16 @@ def main():
     call("POST", base + "/__admin/faults", {"faults": [
         {"name": f"never-{i}", "match": {"vendor": v, "headers": {"X-Never": str(i)}}, "error": e}
         for i, (v, e) in enumerate([("feishu", "121001"), ("dingtalk", "systemError")] * 25)]})
-    reqs = []
-    tsmall = tencent_requests(per_run // 4, 3, start_nonce=20_000_000)
-    for i, t in enumerate(tsmall):
-        for name in ("feishu", "dingtalk", "huawei"):
-            method, target, headers, body = w[name]
-            reqs.append(raw_request(method, target, headers, body.encode()))
-        reqs.append(t)
-    r = measure(mm, base + "/", file_script(reqs, "mixed"), args)
+    fixed = [raw_request(*w[name][:3], w[name][3].encode()) for name in ("feishu", "dingtalk", "huawei")]
+
+    def mixed():
+        reqs = []
+        for t in tencent_requests(per_run // 4, 3):
+            reqs.extend(fixed)
+            reqs.append(t)
+        return file_script(reqs, "mixed")
+
+    r = measure(mm, base + "/", mixed, args)
     rows.append(row("mixed 4 vendors + 50 fault rules, journal full", r, ceiling))
     mm.stop()
 
@@ -377,7 +389,7 @@ def scale(args):
     stored = load_big_state(base, n)
     secs = time.perf_counter() - t0
     rss = p.rss_mib()
-    tsmall = file_script(tencent_requests(200_000, 3, start_nonce=50_000_000), "tencent-after")
+    tsmall = file_script(tencent_requests(200_000, 3), "tencent-after")
     r = wrk(base + "/", tsmall, 3, args.connections)
     print(f"- {n:,} meetings x 2000 invitees stored ({stored:,} invitees, loaded in {secs:.0f} s): "
           f"RSS {rss:.0f} MiB; Tencent set invitees then {r['rps']:,.0f} req/s, p99 {r['p99']:.2f} ms")

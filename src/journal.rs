@@ -100,9 +100,10 @@ impl Journal {
         }
         let seq = self.next.fetch_add(1, Ordering::Relaxed);
         entry.seq = seq;
-        if entry.body.len() > BODY_KEEP {
-            entry.body = Bytes::copy_from_slice(&entry.body[..BODY_KEEP]);
-        }
+        // Always copy: a request body is usually a slice of the connection's read buffer, and
+        // keeping the slice would pin the whole buffer (kilobytes per entry).
+        let keep = entry.body.len().min(BODY_KEEP);
+        entry.body = Bytes::copy_from_slice(&entry.body[..keep]);
         let slot = (seq % self.slots.len() as u64) as usize;
         *self.slots[slot].lock() = Some(Arc::new(entry));
     }
