@@ -12,6 +12,8 @@
 //! `apps` admin action.
 
 mod auth;
+/// The request signature, public for the micro-benchmarks and for clients written in Rust.
+pub use auth::{sign, string_to_sign};
 mod control;
 mod ctx;
 mod errors;
