@@ -220,6 +220,38 @@ async fn watch_applies_a_good_edit_and_refuses_a_bad_one_keeping_the_rules() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[tokio::test]
+async fn watch_drops_a_rate_limit_the_edit_removed() {
+    let dir = std::env::temp_dir().join(format!("meetmock-watch-rl-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("limits.yaml");
+    let limited = "rate_limits:\n  feishu: [{limit: 1, window_secs: 60}]\n";
+    let marker =
+        |n: &str| format!("faults:\n  - name: {n}\n    match: {{vendor: huawei}}\n    delay: 1\n");
+    std::fs::write(&file, format!("{limited}{}", marker("v1"))).unwrap();
+    let app = spawn_loaded(meetmock::config::Config {
+        watch: true,
+        scenarios: vec![file.clone()],
+        ..config()
+    })
+    .await;
+    let t = fs_tenant_token(&app).await;
+    freeze_on_a_second(&app).await;
+    assert_eq!(fs_get(&app, &t, FS_LIVE).await.status, StatusCode::OK);
+    assert_eq!(
+        fs_get(&app, &t, FS_LIVE).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    std::fs::write(&file, marker("v2")).unwrap();
+    assert_eq!(wait_for_rules(&app, &["v2"]).await, ["v2"]);
+    assert_eq!(
+        fs_get(&app, &t, FS_LIVE).await.status,
+        StatusCode::OK,
+        "documented 50/s again"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// One request sequence mixing probabilistic faults, delays and id-drawing calls; returns
 /// the answers (status + body).
 async fn run_sequence(app: &TestApp) -> Vec<(u16, String)> {
