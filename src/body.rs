@@ -30,8 +30,15 @@ pub enum Body {
         interval: Duration,
         sleep: Option<Pin<Box<Sleep>>>,
         cut: bool,
+        /// Set once the pause before the cut has been armed: hyper only writes out what it
+        /// buffered (the head, the kept bytes) while the body is pending, so erroring at once
+        /// would drop the head too and an `empty`/`truncated` fault would look like `close`.
+        flushing: bool,
     },
 }
+
+/// How long a cut body waits before breaking, so the bytes before the cut reach the client.
+const FLUSH_BEFORE_CUT: Duration = Duration::from_millis(50);
 
 impl Body {
     /// A complete body.
@@ -55,6 +62,7 @@ impl Body {
             interval,
             sleep: None,
             cut: false,
+            flushing: false,
         }
     }
 
@@ -69,6 +77,7 @@ impl Body {
             interval: Duration::ZERO,
             sleep: None,
             cut: true,
+            flushing: false,
         }
     }
 }
@@ -88,6 +97,7 @@ impl HttpBody for Body {
                 interval,
                 sleep,
                 cut,
+                flushing,
             } => {
                 if let Some(s) = sleep {
                     if s.as_mut().poll(cx).is_pending() {
@@ -101,6 +111,15 @@ impl HttpBody for Body {
                             *sleep = Some(Box::pin(tokio::time::sleep(*interval)));
                         }
                         Poll::Ready(Some(Ok(Frame::data(c))))
+                    }
+                    None if *cut && !*flushing => {
+                        *flushing = true;
+                        let mut pause = Box::pin(tokio::time::sleep(FLUSH_BEFORE_CUT));
+                        if pause.as_mut().poll(cx).is_ready() {
+                            return Poll::Ready(Some(Err(Cut)));
+                        }
+                        *sleep = Some(pause);
+                        Poll::Pending
                     }
                     None if *cut => Poll::Ready(Some(Err(Cut))),
                     None => Poll::Ready(None),

@@ -191,7 +191,10 @@ where
             ex.now_ms,
         ) {
             let reply = v.rate_limited(&ex, &def, reset);
-            return Outcome::Respond(finish(&mut ex, reply, fired, started));
+            // The journal names the limit that refused the call, like a fault rule.
+            let limit = format!("rate_limit:{}/{}s", def.limit, def.window_secs);
+            let fault = Some(fired.map_or(limit.clone(), |f| format!("{f}, {limit}")));
+            return Outcome::Respond(finish(&mut ex, reply, fault, started));
         }
     }
 

@@ -240,16 +240,21 @@ impl FaultEngine {
         });
     }
 
-    /// Replaces every rule that came from `source` with `rules` (scenario reload): rules of
-    /// other sources keep their place and counters.
+    /// Replaces every rule that came from `source` with `rules` (scenario reload), in the
+    /// place the source's first rule held (so first-match-wins precedence between files does
+    /// not change on reload; at the end when the source had none). Rules of other sources keep
+    /// their place and counters.
     pub fn replace_source(&self, source: &str, rules: Vec<Rule>) {
         let seed = self.seed;
         self.replace(|list| {
+            let at = list.iter().position(|l| l.rule.source == source);
             list.retain(|l| l.rule.source != source);
-            for r in rules {
+            for r in &rules {
                 list.retain(|l| l.rule.name != r.name);
-                list.push(Arc::new(Live::new(r, seed)));
             }
+            let at = at.map_or(list.len(), |i| i.min(list.len()));
+            let fresh = rules.into_iter().map(|r| Arc::new(Live::new(r, seed)));
+            list.splice(at..at, fresh);
         });
     }
 

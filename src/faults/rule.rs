@@ -234,7 +234,9 @@ impl Rule {
             if w.every == Some(0) {
                 return Err("when.every must be at least 1".into());
             }
+            impossible_when(w)?;
         }
+        impossible_match(&spec.matcher)?;
         let actions = [
             spec.error.is_some(),
             spec.response.is_some(),
@@ -297,6 +299,62 @@ impl Rule {
             delay,
         })
     }
+}
+
+/// Refuses `when` combinations under which the rule could never fire.
+fn impossible_when(w: &WhenSpec) -> Result<(), String> {
+    if w.times == Some(0) {
+        return Err(
+            "when.times: 0 means the rule never fires; use at least 1 or remove the rule".into(),
+        );
+    }
+    if w.first == Some(0) {
+        return Err("when.first: 0 means the rule never fires; use at least 1".into());
+    }
+    if let (Some(f), Some(a)) = (w.first, w.after) {
+        if f <= a {
+            return Err(format!(
+                "when.first ({f}) is not above when.after ({a}): no call is both among the first {f} and after the first {a}, so the rule never fires"
+            ));
+        }
+    }
+    if let (Some(e), Some(f)) = (w.every, w.first) {
+        if e > f {
+            return Err(format!(
+                "when.every ({e}) is above when.first ({f}): the {e}th call is never among the first {f}, so the rule never fires"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses matchers that can match no request: empty ids, invalid header names or values.
+fn impossible_match(m: &MatchSpec) -> Result<(), String> {
+    for (field, value) in [
+        ("operation", &m.operation),
+        ("meeting", &m.meeting),
+        ("user", &m.user),
+        ("tenant", &m.tenant),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(format!(
+                "match.{field} is empty and would match no request; give a value or leave it out"
+            ));
+        }
+    }
+    for (name, value) in &m.headers {
+        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(format!(
+                "match.headers: {name:?} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+            ));
+        }
+        if http::HeaderValue::from_str(value).is_err() {
+            return Err(format!(
+                "match.headers.{name}: {value:?} is not a valid header value, so no request can carry it"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn compile_delay(d: &DelaySpec) -> Result<Delay, String> {

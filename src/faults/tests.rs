@@ -211,7 +211,11 @@ fn bad_rules_are_refused_with_the_valid_choices() {
 #[test]
 fn replacing_a_source_keeps_other_rules_and_their_counters() {
     let e = FaultEngine::new(1);
-    let mut a = rule("from-file", None, 500);
+    let first_only = WhenSpec {
+        first: Some(1),
+        ..Default::default()
+    };
+    let mut a = rule("from-file", Some(first_only), 500);
     a.source = "f.yaml".into();
     let b = rule(
         "from-admin",
@@ -228,6 +232,13 @@ fn replacing_a_source_keeps_other_rules_and_their_counters() {
     let mut a2 = rule("from-file-v2", None, 502);
     a2.source = "f.yaml".into();
     e.replace_source("f.yaml", vec![a2]);
-    let names: Vec<String> = e.list().into_iter().map(|r| r.name).collect();
-    assert_eq!(names, ["from-admin", "from-file-v2"]);
+    let listed = e.list();
+    let names: Vec<&str> = listed.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["from-file-v2", "from-admin"],
+        "the file keeps its precedence"
+    );
+    assert_eq!(listed[1].matched, 2, "the admin rule keeps its counters");
+    assert_eq!(fire(&e, b"").as_deref(), Some("from-file-v2"));
 }

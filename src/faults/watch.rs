@@ -1,9 +1,10 @@
 //! `--watch`: reloads changed scenario files without a restart. Every configured file is
 //! re-validated; a file that no longer validates is refused (logged with file, line, column)
 //! and nothing changes. A valid changed file replaces its previous version: its fault rules
-//! replace the rules it declared before (rules from other files or the admin API keep their
-//! counters), its rate-limit modes apply, and the tenants it declares are re-seeded. `reset`
-//! afterwards returns to the new version.
+//! replace the rules it declared before, in their place (rules from other files or the admin
+//! API keep their place and counters), the rate-limit modes become those of the loaded
+//! versions, and the tenants it declares are re-seeded. `reset` afterwards returns to the new
+//! version.
 
 use crate::app::App;
 use crate::scenario::Scenario;
@@ -79,6 +80,17 @@ pub fn reload(app: &App, files: &[PathBuf]) -> bool {
             None => list.push(s),
         }
         tracing::info!("scenario reloaded");
+    }
+    // Rate-limit modes follow the loaded versions: a mode an edit removed is dropped, as
+    // `reset` would drop it.
+    let list = app.scenarios.read();
+    for v in crate::store::VendorId::ALL {
+        app.limiter.set_mode(v, None);
+    }
+    for s in list.iter() {
+        for (v, mode) in &s.rate_limits {
+            app.limiter.set_mode(*v, Some(mode.clone()));
+        }
     }
     true
 }

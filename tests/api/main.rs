@@ -4,6 +4,13 @@
 mod cli;
 mod common;
 mod dingtalk;
+mod faults_actions;
+mod faults_cli;
+mod faults_common;
+mod faults_control;
+mod faults_equality;
+mod faults_library;
+mod faults_network;
 mod feishu;
 mod foundation;
 mod huawei;

@@ -77,6 +77,13 @@ impl Vendor for Feishu {
         errors::ERRORS
     }
     fn render_error(&self, ex: &Exchange<'_>, err: &ErrorDef, detail: Option<&str>) -> Reply {
+        if err.code == errors::RATE_LIMITED.code {
+            // An injected 99991400 carries the headers of the route's per-second limit, so it
+            // equals the real refusal byte for byte.
+            if let Some(def) = self.rate_limits(ex.route).first() {
+                return self.rate_limited(ex, def, 1);
+            }
+        }
         errors::render(ex, err, detail)
     }
     // DEVIATION: the gateway's own answer to oversized bodies is undocumented; 121003 keeps
