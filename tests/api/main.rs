@@ -7,6 +7,7 @@ mod dingtalk;
 mod feishu;
 mod foundation;
 mod huawei;
+mod isolation_panic;
 mod lifecycle;
 mod tencent;
 mod tencent_invitees;
