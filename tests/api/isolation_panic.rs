@@ -13,6 +13,7 @@ pub(crate) fn vendor_code(vendor: &str, r: &Resp) -> String {
     let code = match vendor {
         "tencent" => &v["error_info"]["error_code"],
         "huawei" => &v["error_code"],
+        "dingtalk" if v.get("code").is_none() => &v["errcode"],
         _ => &v["code"],
     };
     match code {

@@ -7,6 +7,8 @@ mod dingtalk;
 mod feishu;
 mod foundation;
 mod huawei;
+mod isolation_clients;
+mod isolation_matrix;
 mod isolation_panic;
 mod lifecycle;
 mod tencent;
