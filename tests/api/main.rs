@@ -7,6 +7,7 @@ mod dingtalk;
 mod feishu;
 mod foundation;
 mod huawei;
+mod isolation_admin;
 mod isolation_clients;
 mod isolation_matrix;
 mod isolation_panic;
