@@ -9,6 +9,7 @@ mod foundation;
 mod huawei;
 mod isolation_admin;
 mod isolation_clients;
+mod isolation_hostile;
 mod isolation_matrix;
 mod isolation_panic;
 mod lifecycle;
