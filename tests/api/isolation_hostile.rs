@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 /// The request limit of these servers, so "oversized" stays cheap.
 const MAX_BODY: usize = 6 * 1024 * 1024;
 
-async fn spawn() -> TestApp {
+pub(crate) async fn spawn() -> TestApp {
     let cfg = Config {
         listen: "127.0.0.1:0".parse().unwrap(),
         no_demo: true,
@@ -48,7 +48,7 @@ fn endpoint(vendor: &str) -> (Method, String) {
 }
 
 /// Tenant A's valid credentials for `endpoint(vendor)` carrying `body`.
-async fn creds(
+pub(crate) async fn creds(
     app: &TestApp,
     vendor: &str,
     m: &Method,
@@ -77,7 +77,7 @@ async fn creds(
     }
 }
 
-async fn tenants(app: &TestApp) -> BTreeMap<String, serde_json::Value> {
+pub(crate) async fn tenants(app: &TestApp) -> BTreeMap<String, serde_json::Value> {
     let s = app.admin_get("/state").await.json();
     s["tenants"]
         .as_array()
@@ -165,7 +165,7 @@ fn param_error(vendor: &str, name: &str) -> (u16, &'static str) {
     }
 }
 
-async fn send(
+pub(crate) async fn send(
     app: &TestApp,
     vendor: &str,
     m: Method,
@@ -223,7 +223,7 @@ async fn hostile_bodies(vendor: &str) -> Vec<String> {
 }
 
 /// A harmless authenticated read as tenant A.
-async fn valid_call(app: &TestApp, vendor: &str) -> Resp {
+pub(crate) async fn valid_call(app: &TestApp, vendor: &str) -> Resp {
     let a = c::side(vendor, false);
     let target = match vendor {
         "tencent" => format!("/v1/meetings/{}?userid=host1&instanceid=1", a.run),

@@ -10,6 +10,7 @@ mod huawei;
 mod isolation_admin;
 mod isolation_clients;
 mod isolation_hostile;
+mod isolation_hostile_auth;
 mod isolation_matrix;
 mod isolation_panic;
 mod lifecycle;
