@@ -12,6 +12,7 @@ mod isolation_clients;
 mod isolation_hostile;
 mod isolation_hostile_auth;
 mod isolation_matrix;
+mod isolation_network;
 mod isolation_panic;
 mod lifecycle;
 mod tencent;
