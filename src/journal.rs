@@ -188,14 +188,19 @@ pub fn mask_target(target: &str) -> String {
     let Some((path, query)) = target.split_once('?') else {
         return target.to_string();
     };
-    let masked: Vec<String> = query
+    format!("{path}?{}", mask_pairs(query))
+}
+
+/// Masks the secret values of `a=1&app_secret=x` pairs (`app_secret=***`).
+pub fn mask_pairs(pairs: &str) -> String {
+    let masked: Vec<String> = pairs
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if is_secret_name(k) => format!("{k}=***"),
+            Some((k, _)) if is_secret_name(k.trim()) => format!("{k}=***"),
             _ => pair.to_string(),
         })
         .collect();
-    format!("{path}?{}", masked.join("&"))
+    masked.join("&")
 }
 
 /// The JSON view of an entry served by the admin API, secrets masked.
@@ -228,7 +233,8 @@ impl From<&Entry> for EntryView {
                     mask_json(&mut v);
                     Some(v)
                 }
-                Err(_) => Some(Value::String(String::from_utf8_lossy(&e.body).into_owned())),
+                // Form-encoded bodies (`app_secret=…&…`) are masked like query strings.
+                Err(_) => Some(Value::String(mask_pairs(&String::from_utf8_lossy(&e.body)))),
             }
         };
         EntryView {

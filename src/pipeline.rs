@@ -153,6 +153,8 @@ where
     }
 
     let mut fired: Option<String> = None;
+    // A `connection: panic` rule fired: panic inside the safety net below.
+    let mut rehearse_panic = false;
     if !app.faults.is_empty() {
         let tenant = v.tenant_hint(&ex);
         let meeting = route.meeting_param.map(|p| ex.param(p).to_string());
@@ -171,45 +173,68 @@ where
                 // No lock is held here: the exchange owns only request data.
                 tokio::time::sleep(Duration::from_secs_f64(d.delay_ms / 1000.0)).await;
             }
-            if let Some(outcome) = apply_fault(&mut ex, d, started) {
+            if d.action == Action::Connection(ConnectionFault::Panic) {
+                rehearse_panic = true;
+            } else if let Some(outcome) = apply_fault(&mut ex, d, started) {
                 return outcome;
             }
         }
     }
 
-    if let Err(reply) = v.authenticate(&mut ex, route.auth) {
-        return Outcome::Respond(finish(&mut ex, reply, fired, started));
-    }
-    if let Some(p) = &ex.principal {
-        let limits = v.rate_limits(route);
-        if let Err((def, reset)) = app.limiter.check(
-            vendor,
-            &p.tenant.id,
-            route.operation,
-            limits,
-            v.rate_limits_on_by_default(),
-            ex.now_ms,
-        ) {
-            let reply = v.rate_limited(&ex, &def, reset);
-            // The journal names the limit that refused the call, like a fault rule.
-            let limit = format!("rate_limit:{}/{}s", def.limit, def.window_secs);
-            let fault = Some(fired.map_or(limit.clone(), |f| format!("{f}, {limit}")));
-            return Outcome::Respond(finish(&mut ex, reply, fault, started));
+    // The journal names a rate limit that refused the call, like a fault rule.
+    let mut limited: Option<String> = None;
+    let reply = safety_net(&mut ex, |ex| {
+        if rehearse_panic {
+            panic!("rehearsed panic (fault rule `connection: panic`)");
         }
-    }
-
-    let reply = match std::panic::catch_unwind(AssertUnwindSafe(|| (route.handler)(&mut ex))) {
-        Ok(r) => r,
-        Err(_) => {
-            app.stats.panics.fetch_add(1, Ordering::Relaxed);
-            tracing::error!(
-                operation = route.operation,
-                "handler panicked; answered as the vendor's internal error"
-            );
-            v.internal_error(&ex)
+        if let Err(reply) = v.authenticate(ex, route.auth) {
+            return reply;
         }
+        if let Some(p) = &ex.principal {
+            let limits = v.rate_limits(route);
+            if let Err((def, reset)) = app.limiter.check(
+                vendor,
+                &p.tenant.id,
+                route.operation,
+                limits,
+                v.rate_limits_on_by_default(),
+                ex.now_ms,
+            ) {
+                limited = Some(format!("rate_limit:{}/{}s", def.limit, def.window_secs));
+                return v.rate_limited(ex, &def, reset);
+            }
+        }
+        (route.handler)(ex)
+    });
+    let fired = match (fired, limited) {
+        (Some(f), Some(l)) => Some(format!("{f}, {l}")),
+        (f, l) => f.or(l),
     };
     Outcome::Respond(finish(&mut ex, reply, fired, started))
+}
+
+/// Runs auth, rate limit and handler with a safety net: a panic that slips through is caught
+/// per request, answered as the vendor's internal error, logged and counted (`panics` in
+/// `GET /__admin/health`). The store's locks are `parking_lot` ones, which a panic does not
+/// poison.
+fn safety_net<'a>(ex: &mut Exchange<'a>, serve: impl FnOnce(&mut Exchange<'a>) -> Reply) -> Reply {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| serve(&mut *ex))) {
+        Ok(r) => r,
+        Err(payload) => {
+            ex.app.stats.panics.fetch_add(1, Ordering::Relaxed);
+            let what = payload
+                .downcast_ref::<&str>()
+                .copied()
+                .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("a panic without a message");
+            tracing::error!(
+                operation = ex.route.operation,
+                panic = what,
+                "request panicked; answered as the vendor's internal error"
+            );
+            ex.app.vendor(ex.vendor).internal_error(ex)
+        }
+    }
 }
 
 /// Carries out a fault decision; `None` when the request should proceed (delay only).
@@ -247,14 +272,18 @@ fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<O
                 ConnectionFault::Reset => Outcome::Abort { reset: true },
                 ConnectionFault::Close => Outcome::Abort { reset: false },
                 ConnectionFault::Hang => Outcome::Hang,
+                // Handled by the caller, inside the safety net; never reaches here.
+                ConnectionFault::Panic => Outcome::Abort { reset: false },
                 ConnectionFault::Empty
                 | ConnectionFault::Truncated
                 | ConnectionFault::Slow { .. } => {
                     // The route's real answer, delivered broken or slowly.
-                    let reply = match ex.app.vendor(ex.vendor).authenticate(ex, ex.route.auth) {
-                        Ok(()) => (ex.route.handler)(ex),
-                        Err(r) => r,
-                    };
+                    let reply = safety_net(ex, |ex| {
+                        match ex.app.vendor(ex.vendor).authenticate(ex, ex.route.auth) {
+                            Ok(()) => (ex.route.handler)(ex),
+                            Err(r) => r,
+                        }
+                    });
                     let full_len = reply.body.len();
                     let mut resp = to_response(add_request_id(ex, reply));
                     *resp.body_mut() = match c {

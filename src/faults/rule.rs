@@ -150,6 +150,9 @@ pub enum ConnectionFault {
     Slow { duration_ms: u64, chunks: u32 },
     /// Never answer; hold the connection until the client gives up.
     Hang,
+    /// Panic inside the handler's safety net: rehearses meetmock's own panic catching (the
+    /// request is answered as the vendor's internal error, logged and counted).
+    Panic,
 }
 
 /// What a rule does.
@@ -389,7 +392,7 @@ fn compile_delay(d: &DelaySpec) -> Result<Delay, String> {
     }
 }
 
-const CONNECTION_KINDS: &str = "reset, close, empty, truncated, slow, hang";
+const CONNECTION_KINDS: &str = "reset, close, empty, truncated, slow, hang, panic";
 
 fn compile_connection(c: &ConnectionSpec) -> Result<ConnectionFault, String> {
     let (kind, duration, chunks) = match c {
@@ -406,6 +409,7 @@ fn compile_connection(c: &ConnectionSpec) -> Result<ConnectionFault, String> {
         "empty" => ConnectionFault::Empty,
         "truncated" => ConnectionFault::Truncated,
         "hang" => ConnectionFault::Hang,
+        "panic" => ConnectionFault::Panic,
         "slow" => ConnectionFault::Slow {
             duration_ms: duration.unwrap_or(2000),
             chunks: chunks.unwrap_or(10).max(1),

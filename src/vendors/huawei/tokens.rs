@@ -26,7 +26,12 @@ pub fn check_token(ex: &mut Exchange<'_>) -> Reply {
     let Some(value) = body.token.filter(|t| !t.is_empty()) else {
         return fail("bad_request_param");
     };
-    let Some(t) = live_token(ex, &value).filter(|t| t.kind == TokenKind::User) else {
+    // [inf] A token of another tenant is unknown to the caller's tenant: validating it would
+    // show (and with needGenNewToken, re-issue) another enterprise's session.
+    let caller = ex.principal.as_ref().map(|p| p.tenant.id.clone());
+    let Some(t) = live_token(ex, &value)
+        .filter(|t| t.kind == TokenKind::User && Some(&t.tenant) == caller.as_ref())
+    else {
         return fail("token_invalid");
     };
     let Some(tenant) = ex.app.store.tenant(VendorId::Huawei, &t.tenant) else {
