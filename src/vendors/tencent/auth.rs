@@ -21,7 +21,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use parking_lot::Mutex;
 use sha2::Sha256;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The allowed distance between `X-TC-Timestamp` and the server clock.
 pub const WINDOW_SECS: i64 = 300;
@@ -41,13 +41,13 @@ pub fn sign(secret: &str, string_to_sign: &[u8]) -> String {
         Err(_) => return String::new(),
     };
     mac.update(string_to_sign);
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    base64::engine::general_purpose::STANDARD.encode(hex.as_bytes())
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = [0u8; 64];
+    for (i, b) in mac.finalize().into_bytes().iter().enumerate() {
+        hex[2 * i] = HEX[(b >> 4) as usize];
+        hex[2 * i + 1] = HEX[(b & 0xf) as usize];
+    }
+    base64::engine::general_purpose::STANDARD.encode(hex)
 }
 
 /// The string to sign, byte for byte.
@@ -72,15 +72,23 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-type PairKey = (String, String, String);
-/// Pairs in expiry order, and the same pairs for lookup.
-type Seen = (VecDeque<(i64, PairKey)>, HashSet<PairKey>);
+/// (tenant index, timestamp, nonce): 24 bytes, no allocation per request.
+type PairKey = (u32, i64, u64);
+
+/// Pairs in expiry order, the same pairs for lookup, and the tenant ids seen (interned).
+#[derive(Default, Debug)]
+struct Seen {
+    order: VecDeque<(i64, PairKey)>,
+    set: HashSet<PairKey>,
+    tenants: HashMap<String, u32>,
+}
 
 /// Recently seen (tenant, timestamp, nonce) triples.
 ///
-/// Lock: one mutex over the FIFO and the set, held for one check-and-insert (amortised O(1):
-/// expired entries are popped from the front; insertion order is expiry order because every
-/// entry lives `REMEMBER_MS` from the server time it was seen). Never held across an await.
+/// Lock: one mutex over the FIFO, the set and the tenant index, held for one check-and-insert
+/// (amortised O(1): expired entries are popped from the front; insertion order is expiry order
+/// because every entry lives `REMEMBER_MS` from the server time it was seen). Never held across
+/// an await.
 #[derive(Default, Debug)]
 pub struct ReplayCache {
     inner: Mutex<Seen>,
@@ -88,23 +96,27 @@ pub struct ReplayCache {
 
 impl ReplayCache {
     /// Records the pair; `false` when it was already seen and has not expired.
-    pub fn first_use(&self, tenant: &str, timestamp: &str, nonce: &str, now_ms: i64) -> bool {
+    pub fn first_use(&self, tenant: &str, timestamp: i64, nonce: u64, now_ms: i64) -> bool {
         let mut guard = self.inner.lock();
-        let (order, seen) = &mut *guard;
-        while order.front().is_some_and(|(exp, _)| *exp <= now_ms) {
-            if let Some((_, k)) = order.pop_front() {
-                seen.remove(&k);
+        let seen = &mut *guard;
+        while seen.order.front().is_some_and(|(exp, _)| *exp <= now_ms) {
+            if let Some((_, k)) = seen.order.pop_front() {
+                seen.set.remove(&k);
             }
         }
-        let key = (tenant.to_string(), timestamp.to_string(), nonce.to_string());
-        if seen.contains(&key) {
+        let next = seen.tenants.len() as u32;
+        let t = match seen.tenants.get(tenant) {
+            Some(t) => *t,
+            None => *seen.tenants.entry(tenant.to_string()).or_insert(next),
+        };
+        let key = (t, timestamp, nonce);
+        if !seen.set.insert(key) {
             return false;
         }
-        seen.insert(key.clone());
-        order.push_back((now_ms + REMEMBER_MS, key));
-        if order.len() > REPLAY_CAP {
-            if let Some((_, k)) = order.pop_front() {
-                seen.remove(&k);
+        seen.order.push_back((now_ms + REMEMBER_MS, key));
+        if seen.order.len() > REPLAY_CAP {
+            if let Some((_, k)) = seen.order.pop_front() {
+                seen.set.remove(&k);
             }
         }
         true
@@ -113,8 +125,9 @@ impl ReplayCache {
     /// Forgets everything (admin reset of the vendor).
     pub fn clear(&self) {
         let mut g = self.inner.lock();
-        g.0.clear();
-        g.1.clear();
+        g.order.clear();
+        g.set.clear();
+        g.tenants.clear();
     }
 }
 
@@ -154,18 +167,16 @@ pub fn verify(ex: &mut Exchange<'_>, replay: &ReplayCache) -> Result<(), &'stati
 
     let nonce = nonempty(ex, "x-tc-nonce").ok_or(&errors::SIGNATURE_FAILED)?;
     // Up to 20 digits (the Go SDK uses uint64): parse as u64, never a narrower type.
-    if nonce.len() > 20
-        || !nonce.bytes().all(|b| b.is_ascii_digit())
-        || nonce.parse::<u64>().is_err()
-    {
-        return Err(&errors::SIGNATURE_FAILED);
-    }
+    let nonce_value: u64 = match nonce.parse() {
+        Ok(n) if nonce.len() <= 20 && nonce.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => return Err(&errors::SIGNATURE_FAILED),
+    };
     let presented = nonempty(ex, "x-tc-signature").ok_or(&errors::SIGNATURE_FAILED)?;
     let sts = string_to_sign(ex.method.as_str(), key, nonce, ts_text, ex.target, &ex.body);
     if !same(sign(&tenant.secret, &sts).as_bytes(), presented.as_bytes()) {
         return Err(&errors::SIGNATURE_FAILED);
     }
-    if !replay.first_use(&tenant.id, ts_text, nonce, ex.now_ms) {
+    if !replay.first_use(&tenant.id, ts, nonce_value, ex.now_ms) {
         return Err(&errors::REPLAYED);
     }
     ex.principal = Some(Principal {
@@ -240,10 +251,10 @@ mod tests {
     #[test]
     fn replay_cache_rejects_a_second_use_until_expiry() {
         let c = ReplayCache::default();
-        assert!(c.first_use("t", "1", "2", 0));
-        assert!(!c.first_use("t", "1", "2", 1_000));
-        assert!(c.first_use("u", "1", "2", 1_000), "per tenant");
-        assert!(c.first_use("t", "1", "2", REMEMBER_MS + 1));
+        assert!(c.first_use("t", 1, 2, 0));
+        assert!(!c.first_use("t", 1, 2, 1_000));
+        assert!(c.first_use("u", 1, 2, 1_000), "per tenant");
+        assert!(c.first_use("t", 1, 2, REMEMBER_MS + 1));
     }
 
     #[test]
