@@ -267,3 +267,28 @@ fn the_valid_requests_the_targets_mutate_are_accepted() {
     }
     reset();
 }
+
+#[test]
+fn an_oauth_code_exchange_by_an_unknown_app_is_refused_without_provisioning_it() {
+    let s = server();
+    let _g = s.exclusive();
+    let code = login_code();
+    let before = s.fingerprint("feishu");
+    let body = json!({"grant_type": "authorization_code", "client_id": "cli_unknown_app", "client_secret": "s",
+                      "code": code, "redirect_uri": "http://localhost/cb"});
+    let r = s
+        .send_str(
+            "POST",
+            "/open-apis/authen/v2/oauth/token",
+            &[("Content-Type", "application/json")],
+            body.to_string().as_bytes(),
+        )
+        .expect("answered");
+    assert_eq!(r.status, 400, "{}", r.text());
+    assert_eq!(r.json()["code"], 20024, "{}", r.text());
+    assert_eq!(
+        s.fingerprint("feishu"),
+        before,
+        "a refused exchange provisioned a tenant"
+    );
+}
