@@ -3,4 +3,10 @@
 //! untrusted bytes and asserts it never panics and keeps its invariants. `PROPTEST_CASES`
 //! raises the case count for a longer run (see README, "Robustness").
 
+mod dingtalk;
+mod feishu;
 mod foundation;
+mod huawei;
+mod mutate;
+mod server;
+mod tencent;

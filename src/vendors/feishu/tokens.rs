@@ -298,9 +298,16 @@ pub fn oauth_token(ex: &mut Exchange<'_>) -> Reply {
         );
     }
     let store = &ex.app.store;
-    match store.tenant_or_provision(VendorId::Feishu, &id, &secret, BTreeMap::new()) {
-        Ok(t) if t.secret == secret => {}
-        _ => return errors::fail(ex, &OAUTH_INVALID_CLIENT),
+    // Codes and refresh tokens are only ever issued to known apps, so an unknown app asking
+    // for them is refused below; it is not provisioned first (a refused request changes
+    // nothing). Under --strict-tenants it stays an invalid client.
+    let holds_grant = grant == "authorization_code" || grant == "refresh_token";
+    let unknown = store.tenant(VendorId::Feishu, &id).is_none();
+    if !(holds_grant && unknown && !store.strict_tenants) {
+        match store.tenant_or_provision(VendorId::Feishu, &id, &secret, BTreeMap::new()) {
+            Ok(t) if t.secret == secret => {}
+            _ => return errors::fail(ex, &OAUTH_INVALID_CLIENT),
+        }
     }
     let taken = match grant.as_str() {
         "authorization_code" => {

@@ -312,6 +312,10 @@ pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
     let tenant: Arc<Tenant> = match store.tenant_by_credential(HW, &app_id) {
         Some(t) => t,
         None => {
+            // A refused login changes nothing: check the signature's form before provisioning.
+            if !well_formed(&signature) {
+                return fail("appid_auth_failed");
+            }
             let creds = BTreeMap::from([("app_id".to_string(), app_id.clone())]);
             match store.tenant_or_provision(HW, &app_id, "", creds) {
                 Ok(t) => t,
@@ -324,7 +328,7 @@ pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
     let single = format!("{app_id}:{user_id}:{expire}:{nonce}");
     let multi = format!("{app_id}:{corp_id}:{user_id}:{expire}:{nonce}");
     let good = if tenant.secret.is_empty() {
-        signature.len() == 64 && signature.bytes().all(|b| b.is_ascii_hexdigit())
+        well_formed(&signature)
     } else {
         [single, multi]
             .iter()
@@ -349,6 +353,11 @@ pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
         d.user_any(&uid).cloned().unwrap_or_default()
     });
     ok(&issue(ex, &tenant, &user, body.client_type.unwrap_or(72)))
+}
+
+/// A signature of the right form (64 hex digits): all a keyless tenant can check.
+fn well_formed(signature: &str) -> bool {
+    signature.len() == 64 && signature.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `HMAC-SHA256 signature=<hex>,access=<base64(appId)>` → (signature, decoded access).
