@@ -106,6 +106,21 @@ pub fn scenarios_for(config: &Config) -> Result<Vec<scenario::Scenario>, Vec<sce
     Ok(out)
 }
 
+/// Drops long-expired tokens once a minute so the token index stays bounded under endless
+/// logins (clock advances also sweep, see the admin API).
+fn spawn_token_sweep(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_secs(60)) => {}
+                _ = shutdown.changed() => return,
+            }
+            let now = app.store.clock.now_ms();
+            app.store.tokens.purge_expired(now, store::TOKEN_GRACE_MS);
+        }
+    });
+}
+
 /// Loads scenarios, binds every listener and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let scenarios = scenarios_for(&config).map_err(StartError::Scenario)?;
@@ -139,6 +154,7 @@ pub async fn start_with(
     if watch_files {
         faults::watch::spawn(Arc::clone(&app), rx.clone());
     }
+    spawn_token_sweep(Arc::clone(&app), rx.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let served = Arc::clone(&app);
     let task = tokio::spawn(async move {

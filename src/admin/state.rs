@@ -202,6 +202,10 @@ pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     .filter(|ms| *ms >= 0)
     .ok_or_else(|| bad("give exactly one of `ms` or `seconds`, a number ≥ 0"))?;
     app.store.clock.advance(ms);
+    let now = app.store.clock.now_ms();
+    app.store
+        .tokens
+        .purge_expired(now, crate::store::TOKEN_GRACE_MS);
     Ok(clock(app))
 }
 

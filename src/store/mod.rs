@@ -20,7 +20,7 @@ pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
 pub use tenant::{Origin, Tenant, TenantData};
-pub use token::{Token, TokenKind, Tokens};
+pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 
 use dashmap::DashMap;

@@ -146,10 +146,59 @@ impl Tokens {
         self.latest.clear();
     }
 
-    /// Drops tokens that expired more than `grace_ms` ago, keeping the index bounded.
-    pub fn purge_expired(&self, now_ms: i64, grace_ms: i64) {
+    /// Drops tokens (revoked or not) whose expiry is more than `grace_ms` past, keeping the
+    /// index bounded while recent ones still get their exact "expired" / "already used" answer.
+    /// Returns how many were dropped.
+    pub fn purge_expired(&self, now_ms: i64, grace_ms: i64) -> usize {
+        let before = self.by_value.len();
         self.by_value
-            .retain(|_, t| t.expires_at_ms + grace_ms > now_ms && !t.revoked);
+            .retain(|_, t| t.expires_at_ms.saturating_add(grace_ms) > now_ms);
         self.latest.retain(|_, v| self.by_value.contains_key(v));
+        before - self.by_value.len()
+    }
+
+    /// Number of tokens held.
+    pub fn len(&self) -> usize {
+        self.by_value.len()
+    }
+
+    /// True when no token is held.
+    pub fn is_empty(&self) -> bool {
+        self.by_value.is_empty()
+    }
+}
+
+/// How long an expired or used token is kept so it is answered as expired/used, not unknown.
+pub const TOKEN_GRACE_MS: i64 = 24 * 3600 * 1000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(value: &str, expires_at_ms: i64) -> Token {
+        Token {
+            value: value.into(),
+            vendor: VendorId::Feishu,
+            tenant: "t".into(),
+            kind: TokenKind::User,
+            user: None,
+            meeting: None,
+            issued_at_ms: 0,
+            expires_at_ms,
+            revoked: false,
+        }
+    }
+
+    #[test]
+    fn purge_keeps_recently_expired_and_used_tokens_and_drops_old_ones() {
+        let t = Tokens::default();
+        t.insert(token("old", 1_000));
+        t.insert(token("recent", 90_000));
+        t.insert(token("live", 10_000_000));
+        t.revoke("live");
+        assert_eq!(t.purge_expired(100_000, 50_000), 1);
+        assert!(t.get("old").is_none());
+        assert!(t.get("recent").is_some());
+        assert!(t.get("live").is_some_and(|t| t.revoked));
     }
 }

@@ -306,3 +306,25 @@ async fn rate_limit_modes_accept_yaml_booleans_and_names() {
         err[0]
     );
 }
+
+#[tokio::test]
+async fn long_expired_tokens_are_swept_when_the_clock_moves_on() {
+    let app = TestApp::spawn().await;
+    let r = app
+        .send(
+            Method::POST,
+            "/open-apis/auth/v3/tenant_access_token/internal",
+            &[],
+            r#"{"app_id":"cli_demo_feishu","app_secret":"demo_feishu_secret"}"#,
+        )
+        .await;
+    assert_eq!(r.json()["code"], 0, "{}", r.text);
+    let tokens = |s: serde_json::Value| s["tokens"].as_array().unwrap().len();
+    assert_eq!(tokens(app.admin_get("/state").await.json()), 1);
+    // 2 h life + 24 h grace: still kept (answered as expired) after a day…
+    app.advance_secs(24.0 * 3600.0).await;
+    assert_eq!(tokens(app.admin_get("/state").await.json()), 1);
+    // …and gone after two.
+    app.advance_secs(24.0 * 3600.0).await;
+    assert_eq!(tokens(app.admin_get("/state").await.json()), 0);
+}
