@@ -397,16 +397,32 @@ def scale(args):
 
 
 def load_big_state(base, n):
-    """n meetings of the Tencent bench tenant, each with 2000 invitees, through PUT /__admin/state."""
+    """n meetings of the Tencent bench tenant (imported empty through PUT /__admin/state), then
+    2000 invitees set on each through the real signed PUT invitees API (keep-alive client)."""
+    import http.client
     _, state = call("GET", base + "/__admin/state")
     tenant = next(t for t in state["tenants"] if t["vendor"] == "tencent")
-    invitees = [{"user_id": f"tu{i:05d}"} for i in range(2000)]
-    host = "tu_host"
-    for k in range(n):
-        tenant["meetings"].append({"id": f"72{k:017d}", "creator": host, "host": host, "invitees": invitees})
+    ids = [f"72{k:017d}" for k in range(n)]
+    for mid in ids:
+        tenant["meetings"].append({"id": mid, "creator": "tu_host", "host": "tu_host"})
     status, body = call("PUT", base + "/__admin/state", json.dumps(state).encode(),
                         {"Content-Type": "application/json"})
     assert status == 200, body
+    host, port = base.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port))
+    payload = json.dumps({"instanceid": 1, "invitees": [{"userid": f"tu{i:05d}"} for i in range(2000)],
+                          "userid": "tu_host"}, separators=(",", ":"))
+    ts = str(int(time.time()))
+    for k, mid in enumerate(ids):
+        target = f"/v1/meetings/{mid}/invitees"
+        nonce = str(90_000_000 + k)
+        conn.request("PUT", target, payload.encode(), {
+            "Content-Type": "application/json; charset=utf-8", "X-TC-Key": TENCENT_SECRET_ID,
+            "AppId": TENCENT_APP, "SdkId": TENCENT_SDK, "X-TC-Nonce": nonce, "X-TC-Timestamp": ts,
+            "X-TC-Registered": "1", "X-TC-Signature": tencent_sign("PUT", target, payload, nonce, ts)})
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 200, (r.status, mid)
     return n * 2000
 
 

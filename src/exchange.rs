@@ -161,7 +161,7 @@ pub struct Reply {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     pub body: Bytes,
     /// The vendor code this answer carries, for the journal (`None` when the vendor has none).
-    pub code: Option<String>,
+    pub code: Option<Cow<'static, str>>,
 }
 
 /// `application/json; charset=utf-8`, the content type most vendors answer with.
@@ -212,7 +212,7 @@ impl Reply {
     }
 
     /// Records the vendor code carried by this reply.
-    pub fn with_code(mut self, code: impl Into<String>) -> Reply {
+    pub fn with_code(mut self, code: impl Into<Cow<'static, str>>) -> Reply {
         self.code = Some(code.into());
         self
     }

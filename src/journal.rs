@@ -10,8 +10,8 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// Bytes of a request body the journal keeps.
 pub const BODY_KEEP: usize = 16 * 1024;
@@ -24,11 +24,11 @@ pub struct Entry {
     pub time_ms: i64,
     pub vendor: Option<VendorId>,
     pub operation: Option<&'static str>,
-    pub method: String,
+    pub method: http::Method,
     /// Path and query as received.
     pub target: String,
     pub status: u16,
-    pub code: Option<String>,
+    pub code: Option<Cow<'static, str>>,
     pub tenant: Option<String>,
     pub meeting: Option<String>,
     /// The fault rule that fired, if any.
@@ -73,8 +73,9 @@ impl Filter {
 
 /// The journal.
 pub struct Journal {
-    /// Slot `seq % capacity` holds entry `seq`. Each mutex guards one slot only.
-    slots: Box<[Mutex<Option<Arc<Entry>>>]>,
+    /// Slot `seq % capacity` holds entry `seq`. Each mutex guards one slot only; the evicted
+    /// entry is dropped after the slot's lock is released.
+    slots: Box<[Mutex<Option<Entry>>]>,
     /// Next sequence number.
     next: AtomicU64,
 }
@@ -105,12 +106,13 @@ impl Journal {
         let keep = entry.body.len().min(BODY_KEEP);
         entry.body = Bytes::copy_from_slice(&entry.body[..keep]);
         let slot = (seq % self.slots.len() as u64) as usize;
-        *self.slots[slot].lock() = Some(Arc::new(entry));
+        let evicted = self.slots[slot].lock().replace(entry);
+        drop(evicted);
     }
 
     /// Matching entries, newest first, at most `limit`.
-    pub fn list(&self, filter: &Filter, limit: usize) -> Vec<Arc<Entry>> {
-        let mut v: Vec<Arc<Entry>> = self
+    pub fn list(&self, filter: &Filter, limit: usize) -> Vec<Entry> {
+        let mut v: Vec<Entry> = self
             .slots
             .iter()
             .filter_map(|s| s.lock().clone())
@@ -243,10 +245,10 @@ impl From<&Entry> for EntryView {
             time_ms: e.time_ms,
             vendor: e.vendor,
             operation: e.operation,
-            method: e.method.clone(),
+            method: e.method.to_string(),
             target: mask_target(&e.target),
             status: e.status,
-            code: e.code.clone(),
+            code: e.code.as_deref().map(str::to_string),
             tenant: e.tenant.clone(),
             meeting: e.meeting.clone(),
             fault: e.fault.clone(),
@@ -267,7 +269,7 @@ mod tests {
             time_ms: 0,
             vendor: Some(VendorId::Feishu),
             operation: Some(op),
-            method: "GET".into(),
+            method: http::Method::GET,
             target: "/".into(),
             status: 200,
             code: None,

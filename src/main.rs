@@ -6,6 +6,11 @@ use meetmock::config::{Cli, Command, Config, LogFormat};
 use meetmock::store::VendorId;
 use std::process::ExitCode;
 
+/// mimalloc: the request path allocates many small short-lived buffers; glibc malloc spent ~17%
+/// of server time there (perf, bench/run.py), mimalloc about half of that.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {

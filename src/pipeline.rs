@@ -13,6 +13,7 @@ use crate::vendors::{Auth, Route};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -339,7 +340,7 @@ fn add_request_id(ex: &Exchange<'_>, mut reply: Reply) -> Reply {
 fn push_entry(
     ex: &Exchange<'_>,
     status: u16,
-    code: Option<String>,
+    code: Option<Cow<'static, str>>,
     fault: Option<String>,
     started: Instant,
 ) {
@@ -355,7 +356,7 @@ fn push_entry(
         time_ms: ex.now_ms,
         vendor: Some(ex.vendor),
         operation: Some(ex.route.operation),
-        method: ex.method.as_str().to_string(),
+        method: ex.method.clone(),
         target: ex.target.to_string(),
         status,
         code,
@@ -375,7 +376,10 @@ fn finish(
     started: Instant,
 ) -> Response<Body> {
     let reply = add_request_id(ex, reply);
-    let code = reply.code.clone().or_else(|| ex.note.code.clone());
+    let code = reply
+        .code
+        .clone()
+        .or_else(|| ex.note.code.clone().map(Cow::Owned));
     push_entry(ex, reply.status.as_u16(), code, fault, started);
     tracing::debug!(status = reply.status.as_u16(), "answered");
     to_response(reply)

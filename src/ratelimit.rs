@@ -47,7 +47,7 @@ pub struct RateLimiter {
 }
 
 fn slot(v: VendorId) -> usize {
-    VendorId::ALL.iter().position(|x| *x == v).unwrap_or(0)
+    v.index()
 }
 
 impl RateLimiter {

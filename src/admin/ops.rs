@@ -79,7 +79,7 @@ pub fn requests(app: &App, req: &AdminReq<'_>) -> AdminResult {
         .journal
         .list(&f, limit)
         .iter()
-        .map(|e| EntryView::from(e.as_ref()))
+        .map(EntryView::from)
         .collect();
     Ok(json!({ "requests": entries }))
 }

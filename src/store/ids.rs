@@ -76,24 +76,34 @@ impl Ids {
 
     /// `len` lower-case hexadecimal characters.
     pub fn hex(&self, len: usize) -> String {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = String::with_capacity(len);
-        while out.len() < len {
-            let mut v = self.next_u64();
-            for _ in 0..16 {
-                if out.len() == len {
-                    break;
-                }
-                out.push(HEX[(v & 0xf) as usize] as char);
-                v >>= 4;
-            }
-        }
+        self.push_hex(&mut out, len, false);
         out
     }
 
     /// `len` upper-case hexadecimal characters.
     pub fn hex_upper(&self, len: usize) -> String {
-        self.hex(len).to_ascii_uppercase()
+        let mut out = String::with_capacity(len);
+        self.push_hex(&mut out, len, true);
+        out
+    }
+
+    /// Appends `len` hexadecimal characters to `out` (no allocation beyond `out`'s growth).
+    pub fn push_hex(&self, out: &mut String, len: usize, upper: bool) {
+        let table: &[u8; 16] = if upper {
+            b"0123456789ABCDEF"
+        } else {
+            b"0123456789abcdef"
+        };
+        let mut left = len;
+        while left > 0 {
+            let mut v = self.next_u64();
+            for _ in 0..16.min(left) {
+                out.push(table[(v & 0xf) as usize] as char);
+                v >>= 4;
+                left -= 1;
+            }
+        }
     }
 
     /// A number in `0..bound` (bound > 0).

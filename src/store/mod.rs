@@ -47,6 +47,16 @@ impl VendorId {
         VendorId::Huawei,
     ];
 
+    /// Position in [`VendorId::ALL`] (index of per-vendor tables).
+    pub fn index(self) -> usize {
+        match self {
+            VendorId::Tencent => 0,
+            VendorId::Feishu => 1,
+            VendorId::Dingtalk => 2,
+            VendorId::Huawei => 3,
+        }
+    }
+
     /// The lower-case name used in scenarios, flags and the admin API.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -78,11 +88,12 @@ impl std::fmt::Display for VendorId {
 /// Everything the server knows.
 #[derive(Debug)]
 pub struct Store {
-    /// (vendor, tenant id) → tenant.
-    tenants: DashMap<(VendorId, String), Arc<Tenant>>,
-    /// (vendor, credential) → tenant id, for credentials other than the tenant id itself
+    /// Per vendor (in `VendorId::ALL` order): tenant id → tenant. Keyed by `String` so a
+    /// lookup borrows a `&str` and allocates nothing.
+    tenants: [DashMap<String, Arc<Tenant>>; 4],
+    /// Per vendor: credential → tenant id, for credentials other than the tenant id itself
     /// (Tencent SecretId, Huawei account names and App IDs).
-    credentials: DashMap<(VendorId, String), String>,
+    credentials: [DashMap<String, String>; 4],
     pub tokens: Tokens,
     pub clock: Clock,
     pub ids: Ids,
@@ -94,8 +105,8 @@ impl Store {
     /// An empty store.
     pub fn new(seed: u64, strict_tenants: bool) -> Self {
         Store {
-            tenants: DashMap::new(),
-            credentials: DashMap::new(),
+            tenants: Default::default(),
+            credentials: Default::default(),
             tokens: Tokens::default(),
             clock: Clock::default(),
             ids: Ids::new(seed),
@@ -105,9 +116,7 @@ impl Store {
 
     /// The tenant with this id.
     pub fn tenant(&self, vendor: VendorId, id: &str) -> Option<Arc<Tenant>> {
-        self.tenants
-            .get(&(vendor, id.to_string()))
-            .map(|t| Arc::clone(&t))
+        self.tenants[vendor.index()].get(id).map(|t| Arc::clone(&t))
     }
 
     /// The tenant a credential (tenant id or registered extra credential) belongs to.
@@ -115,29 +124,23 @@ impl Store {
         if let Some(t) = self.tenant(vendor, credential) {
             return Some(t);
         }
-        let id = self
-            .credentials
-            .get(&(vendor, credential.to_string()))?
-            .clone();
+        let id = self.credentials[vendor.index()].get(credential)?.clone();
         self.tenant(vendor, &id)
     }
 
     /// Adds a tenant (replacing one with the same id) and indexes its extra credentials.
     pub fn put_tenant(&self, tenant: Tenant) -> Arc<Tenant> {
         for value in tenant.credentials.values() {
-            self.credentials
-                .insert((tenant.vendor, value.clone()), tenant.id.clone());
+            self.credentials[tenant.vendor.index()].insert(value.clone(), tenant.id.clone());
         }
         let t = Arc::new(tenant);
-        self.tenants
-            .insert((t.vendor, t.id.clone()), Arc::clone(&t));
+        self.tenants[t.vendor.index()].insert(t.id.clone(), Arc::clone(&t));
         t
     }
 
     /// Maps one more credential (a Huawei account name, say) to a tenant.
     pub fn index_credential(&self, vendor: VendorId, credential: &str, tenant_id: &str) {
-        self.credentials
-            .insert((vendor, credential.to_string()), tenant_id.to_string());
+        self.credentials[vendor.index()].insert(credential.to_string(), tenant_id.to_string());
     }
 
     /// The tenant for `id`, auto-provisioned with `secret` when unknown and tenants are not
@@ -155,9 +158,8 @@ impl Store {
         if self.strict_tenants {
             return Err(StoreError::UnknownTenant(id.to_string()));
         }
-        let entry = self
-            .tenants
-            .entry((vendor, id.to_string()))
+        let entry = self.tenants[vendor.index()]
+            .entry(id.to_string())
             .or_insert_with(|| {
                 Arc::new(Tenant::new(
                     vendor,
@@ -170,8 +172,8 @@ impl Store {
         let t = Arc::clone(&entry);
         drop(entry);
         for value in credentials.values() {
-            self.credentials
-                .entry((vendor, value.clone()))
+            self.credentials[vendor.index()]
+                .entry(value.clone())
                 .or_insert_with(|| id.to_string());
         }
         Ok(t)
@@ -179,15 +181,19 @@ impl Store {
 
     /// Every tenant, ordered by vendor and id.
     pub fn tenants(&self) -> Vec<Arc<Tenant>> {
-        let mut v: Vec<Arc<Tenant>> = self.tenants.iter().map(|e| Arc::clone(e.value())).collect();
+        let mut v: Vec<Arc<Tenant>> = self
+            .tenants
+            .iter()
+            .flat_map(|m| m.iter().map(|e| Arc::clone(e.value())).collect::<Vec<_>>())
+            .collect();
         v.sort_by(|a, b| (a.vendor, &a.id).cmp(&(b.vendor, &b.id)));
         v
     }
 
     /// Forgets every tenant, credential and token; resets ids and the clock offset.
     pub fn clear(&self) {
-        self.tenants.clear();
-        self.credentials.clear();
+        self.tenants.iter().for_each(DashMap::clear);
+        self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
         self.ids.set_drawn(0);
         self.clock.set_offset_ms(0);
@@ -195,10 +201,14 @@ impl Store {
 
     /// Every extra credential → tenant mapping (state export).
     pub fn credential_index(&self) -> Vec<(VendorId, String, String)> {
-        let mut v: Vec<_> = self
-            .credentials
+        let mut v: Vec<_> = VendorId::ALL
             .iter()
-            .map(|e| (e.key().0, e.key().1.clone(), e.value().clone()))
+            .flat_map(|vendor| {
+                self.credentials[vendor.index()]
+                    .iter()
+                    .map(|e| (*vendor, e.key().clone(), e.value().clone()))
+                    .collect::<Vec<_>>()
+            })
             .collect();
         v.sort();
         v

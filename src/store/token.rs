@@ -6,6 +6,7 @@
 use super::VendorId;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// What a token stands for. Vendors use the subset they need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,7 +57,8 @@ impl Token {
 pub struct Tokens {
     /// token value → token. DashMap shards its locks; an entry lock is held only while one
     /// token is read or written, never across a handler.
-    by_value: DashMap<String, Token>,
+    /// Shared (`Arc`) so a lookup on the request path copies a pointer, not four strings.
+    by_value: DashMap<String, Arc<Token>>,
     /// (vendor, tenant, kind, user) → value of the token issued last for that owner, so the
     /// reuse rules ("same token while ≥30 min remain") need no scan.
     latest: DashMap<OwnerKey, String>,
@@ -74,19 +76,19 @@ impl Tokens {
             token.user.clone(),
         );
         self.latest.insert(owner, token.value.clone());
-        self.by_value.insert(token.value.clone(), token);
+        self.by_value.insert(token.value.clone(), Arc::new(token));
     }
 
-    /// A copy of the token with this value, live or not.
-    pub fn get(&self, value: &str) -> Option<Token> {
-        self.by_value.get(value).map(|t| t.clone())
+    /// The token with this value, live or not.
+    pub fn get(&self, value: &str) -> Option<Arc<Token>> {
+        self.by_value.get(value).map(|t| Arc::clone(&t))
     }
 
     /// Marks a token revoked; returns false when it does not exist.
     pub fn revoke(&self, value: &str) -> bool {
         match self.by_value.get_mut(value) {
             Some(mut t) => {
-                t.revoked = true;
+                Arc::make_mut(&mut t).revoked = true;
                 true
             }
             None => false,
@@ -100,15 +102,15 @@ impl Tokens {
         if !t.live(now_ms) {
             return None;
         }
-        t.revoked = true;
-        Some(t.clone())
+        Arc::make_mut(&mut t).revoked = true;
+        Some(Token::clone(&t))
     }
 
     /// Sets a token's expiry (admin "expire token"); false when unknown.
     pub fn set_expiry(&self, value: &str, expires_at_ms: i64) -> bool {
         match self.by_value.get_mut(value) {
             Some(mut t) => {
-                t.expires_at_ms = expires_at_ms;
+                Arc::make_mut(&mut t).expires_at_ms = expires_at_ms;
                 true
             }
             None => false,
@@ -123,7 +125,7 @@ impl Tokens {
         kind: TokenKind,
         user: Option<&str>,
         now_ms: i64,
-    ) -> Option<Token> {
+    ) -> Option<Arc<Token>> {
         let owner = (vendor, tenant.to_string(), kind, user.map(str::to_string));
         let value = self.latest.get(&owner)?.clone();
         self.get(&value).filter(|t| t.live(now_ms))
@@ -131,7 +133,7 @@ impl Tokens {
 
     /// Every token, for state export.
     pub fn all(&self) -> Vec<Token> {
-        let mut v: Vec<Token> = self.by_value.iter().map(|t| t.clone()).collect();
+        let mut v: Vec<Token> = self.by_value.iter().map(|t| Token::clone(&t)).collect();
         v.sort_by(|a, b| {
             a.issued_at_ms
                 .cmp(&b.issued_at_ms)

@@ -48,7 +48,7 @@ pub fn authenticate(ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
 /// the token's tenant, else the appKey in the token request's body or query.
 pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
     if let Some(v) = ex.header(TOKEN_HEADER) {
-        return ex.app.store.tokens.get(v).map(|t| t.tenant);
+        return ex.app.store.tokens.get(v).map(|t| t.tenant.clone());
     }
     if let Some(k) = ex.query("appkey") {
         return Some(k);

@@ -41,7 +41,7 @@ fn issue(ex: &Exchange<'_>, tenant: &Tenant) -> String {
         .newest(VENDOR, &tenant.id, TokenKind::App, None, ex.now_ms)
     {
         store.tokens.set_expiry(&t.value, expires);
-        return t.value;
+        return t.value.clone();
     }
     let value = store.ids.hex(32);
     store.tokens.insert(Token {

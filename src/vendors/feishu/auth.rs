@@ -81,7 +81,7 @@ fn invalid_for_prefix(value: &str) -> &'static ErrorDef {
 /// The app id a request's credentials point at, without verifying them (fault matching).
 pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
     if let Some(v) = bearer(ex) {
-        return ex.app.store.tokens.get(v).map(|t| t.tenant);
+        return ex.app.store.tokens.get(v).map(|t| t.tenant.clone());
     }
     let body: serde_json::Value = ex.json().ok()?;
     body.get("app_id")
@@ -95,13 +95,27 @@ pub fn new_log_id(store: &Store) -> String {
     let secs = store.clock.now_ms().div_euclid(1000);
     let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
     let t = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}{mo:02}{d:02}{:02}{:02}{:02}{}",
-        t / 3600,
-        (t % 3600) / 60,
-        t % 60,
-        store.ids.hex_upper(16)
-    )
+    let mut out = String::with_capacity(30);
+    for (v, width) in [
+        (y, 4),
+        (i64::from(mo), 2),
+        (i64::from(d), 2),
+        (t / 3600, 2),
+        ((t % 3600) / 60, 2),
+        (t % 60, 2),
+    ] {
+        push_digits(&mut out, v, width);
+    }
+    store.ids.push_hex(&mut out, 16, true);
+    out
+}
+
+/// Appends `v` as exactly `width` decimal digits (zero-padded; higher digits dropped).
+fn push_digits(out: &mut String, v: i64, width: u32) {
+    let v = v.rem_euclid(10i64.pow(width));
+    for i in (0..width).rev() {
+        out.push((b'0' + ((v / 10i64.pow(i)) % 10) as u8) as char);
+    }
 }
 
 /// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar.

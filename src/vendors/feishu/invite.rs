@@ -15,7 +15,7 @@ use super::meetings::{no, ok, with_meeting, Refusal};
 use super::schema::{self, find_or_learn_user, id_type, meeting_user, tri, IdType, MeetingUser};
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Invitee, MeetingState, ParticipantStatus, TenantData};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// Most invitees per call [doc].
@@ -94,7 +94,7 @@ pub fn invite(ex: &mut Exchange<'_>) -> Reply {
     let results = tri!(with_meeting(
         ex,
         &MEETING_NOT_EXIST,
-        |d, m| -> Result<Vec<Value>, Refusal> {
+        |d, m| -> Result<Vec<InviteResult>, Refusal> {
             if m.state != MeetingState::InProgress || super::view::is_calling(m) {
                 return Err(no(&STATUS_UNEXPECTED));
             }
@@ -143,14 +143,32 @@ pub fn invite(ex: &mut Exchange<'_>) -> Reply {
                     }
                     _ => false,
                 };
-                out.push(
-                    json!({"id": u.0, "user_type": u.1, "status": if called { 1 } else { 2 }}),
-                );
+                out.push(InviteResult {
+                    id: u.0.clone(),
+                    status: if called { 1 } else { 2 },
+                    user_type: u.1,
+                });
             }
             Ok(out)
         }
     ));
-    ok(json!({"invite_results": results}))
+    ok(InviteResults {
+        invite_results: results,
+    })
+}
+
+/// `data` of a successful invite.
+#[derive(Serialize)]
+struct InviteResults {
+    invite_results: Vec<InviteResult>,
+}
+
+/// One invitee's outcome: status 1 called, 2 failed. Fields in the gateway's (alphabetical) order.
+#[derive(Serialize)]
+struct InviteResult {
+    id: String,
+    status: u8,
+    user_type: i64,
 }
 
 #[derive(Deserialize)]

@@ -8,14 +8,27 @@ use crate::exchange::{Exchange, Reply};
 use crate::store::{Meeting, MeetingState, TenantData};
 use crate::vendors::ErrorDef;
 use http::StatusCode;
+use serde::Serialize;
 use serde_json::{json, Value};
 
-pub fn ok(data: Value) -> Reply {
+pub fn ok(data: impl Serialize) -> Reply {
     Reply::json(
         StatusCode::OK,
-        &json!({"code": 0, "msg": "success", "data": data}),
+        &Success {
+            code: 0,
+            data,
+            msg: "success",
+        },
     )
     .with_code("0")
+}
+
+/// The success envelope. Fields in alphabetical order, as the gateway writes them.
+#[derive(Serialize)]
+struct Success<T: Serialize> {
+    code: i32,
+    data: T,
+    msg: &'static str,
 }
 
 /// A handler step's refusal: a catalogue entry and an optional reason.

@@ -56,7 +56,7 @@ fn app_level_token(store: &Store, tenant: &str, kind: TokenKind) -> (String, i64
     {
         let left = (t.expires_at_ms - now) / 1000;
         if left >= REUSE_MIN_S {
-            return (t.value, left);
+            return (t.value.clone(), left);
         }
     }
     (

@@ -70,7 +70,7 @@ fn control_principal(ex: &mut Exchange<'_>) -> Result<(), Reply> {
                 tenant,
                 kind: Some(TokenKind::Control),
                 user: t.user.clone(),
-                token: Some(t.value),
+                token: Some(t.value.clone()),
             });
             return Ok(());
         }
@@ -82,7 +82,7 @@ fn control_principal(ex: &mut Exchange<'_>) -> Result<(), Reply> {
             ex.principal = Some(Principal {
                 tenant,
                 kind: Some(TokenKind::User),
-                user: t.user,
+                user: t.user.clone(),
                 token: None,
             });
             Ok(())
@@ -95,7 +95,7 @@ fn control_principal(ex: &mut Exchange<'_>) -> Result<(), Reply> {
 }
 
 /// The live control token of `X-Conference-Authorization` (raw or `Basic base64(token)`).
-pub fn control_token(ex: &Exchange<'_>) -> Option<Token> {
+pub fn control_token(ex: &Exchange<'_>) -> Option<std::sync::Arc<Token>> {
     let raw = ex.header("x-conference-authorization")?.trim();
     let value = match raw.get(..6) {
         Some(p) if p.eq_ignore_ascii_case("basic ") => {
@@ -107,7 +107,7 @@ pub fn control_token(ex: &Exchange<'_>) -> Option<Token> {
     live_token(ex, &value).filter(|t| t.kind == TokenKind::Control)
 }
 
-pub(super) fn live_token(ex: &Exchange<'_>, value: &str) -> Option<Token> {
+pub(super) fn live_token(ex: &Exchange<'_>, value: &str) -> Option<std::sync::Arc<Token>> {
     if value.is_empty() {
         return None;
     }
@@ -122,7 +122,7 @@ pub(super) fn live_token(ex: &Exchange<'_>, value: &str) -> Option<Token> {
 pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
     for h in ["x-access-token", "x-conference-authorization"] {
         if let Some(t) = ex.header(h).and_then(|v| ex.app.store.tokens.get(v.trim())) {
-            return Some(t.tenant);
+            return Some(t.tenant.clone());
         }
     }
     let (account, _) = basic_credentials(ex)?;
