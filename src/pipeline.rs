@@ -59,12 +59,10 @@ where
     let started = Instant::now();
     app.stats.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
-    let path = parts.uri.path().to_string();
-    let target = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| path.clone());
+    // Borrowed from the request head, which lives until the answer is built.
+    let uri = &parts.uri;
+    let path = uri.path();
+    let target = uri.path_and_query().map_or(path, |p| p.as_str());
 
     if path.starts_with("/__admin") && scope.admin {
         let bytes = match Limited::new(body, app.config.max_body_bytes)
@@ -76,12 +74,12 @@ where
                 return Outcome::Respond(to_response(crate::admin::too_large()));
             }
         };
-        let reply = crate::admin::handle(app, &parts, &target, bytes).await;
+        let reply = crate::admin::handle(app, &parts, target, bytes).await;
         return Outcome::Respond(to_response(reply));
     }
 
     let lookup = if scope.vendors {
-        app.router.lookup(&parts.method, &path)
+        app.router.lookup(&parts.method, path)
     } else {
         Lookup::Unknown(None)
     };
@@ -106,18 +104,18 @@ where
         Lookup::Unknown(None) => match scope.only {
             Some(v) => (v, &UNKNOWN_ROUTE, Vec::new(), false),
             None => {
-                return Outcome::Respond(to_response(no_vendor(&parts.method, &target)));
+                return Outcome::Respond(to_response(no_vendor(&parts.method, target)));
             }
         },
     };
     let v = app.vendor(vendor);
-    let (raw_path, raw_query) = target.split_once('?').unwrap_or((&target, ""));
+    let (raw_path, raw_query) = target.split_once('?').unwrap_or((target, ""));
     let mut ex = Exchange {
         app,
         vendor,
         route,
         method: &parts.method,
-        target: &target,
+        target,
         path: raw_path,
         raw_query,
         params,
@@ -164,7 +162,7 @@ where
             operation: route.operation,
             tenant: tenant.as_deref(),
             meeting: meeting.as_deref(),
-            target: &target,
+            target,
             headers: &parts.headers,
             body: &ex.body,
         });
