@@ -3,9 +3,9 @@
 #   docker run --rm -p 8080:8080 meetmock
 FROM rust:1-slim-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
-COPY src ./src
-COPY scenarios ./scenarios
+# The whole context minus .dockerignore: the manifest names test, bench and example targets,
+# whose files cargo expects to exist even when building only the binary.
+COPY . .
 RUN cargo build --release --locked --bin meetmock
 
 FROM debian:bookworm-slim
