@@ -60,7 +60,8 @@ pub struct Config {
     /// A listener serving Huawei Cloud Meeting only.
     #[arg(long, env = "MEETMOCK_LISTEN_HUAWEI")]
     pub listen_huawei: Option<SocketAddr>,
-    /// Serve the admin API only on this (loopback) address instead of the edge listener.
+    /// Serve the admin API only on this address instead of the edge listener (loopback only,
+    /// unless --admin-token is set).
     #[arg(long, env = "MEETMOCK_LISTEN_ADMIN")]
     pub listen_admin: Option<SocketAddr>,
     /// Scenario file or directory to load (repeatable; comma-separated in the env variable).

@@ -54,6 +54,8 @@ pub enum StartError {
     Bind(std::io::Error),
     #[error(transparent)]
     StateFile(#[from] statefile::StateFileError),
+    #[error("--listen-admin {0} is not a loopback address: the admin API can reset and rewrite everything, so it binds 127.0.0.1/::1 only unless --admin-token is set")]
+    AdminExposed(std::net::SocketAddr),
 }
 
 /// A running server.
@@ -132,6 +134,11 @@ pub async fn start_with(
     config: Config,
     scenarios: Vec<scenario::Scenario>,
 ) -> Result<Running, StartError> {
+    if let Some(addr) = config.listen_admin {
+        if !addr.ip().is_loopback() && config.admin_token.is_none() {
+            return Err(StartError::AdminExposed(addr));
+        }
+    }
     let tls = tls::build(config.tls_cert.as_deref(), config.tls_key.as_deref())?;
     if let Some(path) = &config.write_cert {
         std::fs::write(path, &tls.cert_pem).map_err(|source| StartError::WriteCert {

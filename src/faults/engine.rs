@@ -120,7 +120,7 @@ impl Live {
                 .get_all(k.as_str())
                 .iter()
                 .any(|h| h.as_bytes() == v.as_bytes())
-        })
+        }) && r.patterns.accept(input.target, input.body)
     }
 
     /// Counts a match and decides whether the rule fires now.

@@ -2,6 +2,7 @@
 //! matched against each request before auth (see DESIGN.md decision 5).
 
 mod engine;
+mod matcher;
 mod rule;
 pub mod watch;
 

@@ -1,5 +1,7 @@
 //! The fault rule format (`faults:` in a scenario) and its compiled form.
 
+pub use super::matcher::MatchSpec;
+use super::matcher::Patterns;
 use crate::store::VendorId;
 use crate::vendors::Vendor;
 use serde::{Deserialize, Serialize};
@@ -23,26 +25,6 @@ pub struct RuleSpec {
     pub delay: Option<DelaySpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<ConnectionSpec>,
-}
-
-/// What a rule matches; every given field must match.
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct MatchSpec {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vendor: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meeting: Option<String>,
-    /// A user or invitee id appearing in the path, query or body.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-    /// Header name → exact value.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
 }
 
 /// When a matching request is faulted.
@@ -179,6 +161,8 @@ pub struct Rule {
     pub spec: RuleSpec,
     pub action: Action,
     pub delay: Option<Delay>,
+    /// The compiled `path_regex` / `body_regex` of the matcher.
+    pub patterns: Patterns,
 }
 
 fn positive(v: f64, what: &str) -> Result<f64, String> {
@@ -239,7 +223,7 @@ impl Rule {
             }
             impossible_when(w)?;
         }
-        impossible_match(&spec.matcher)?;
+        let patterns = super::matcher::compile(&spec.matcher)?;
         let actions = [
             spec.error.is_some(),
             spec.response.is_some(),
@@ -300,6 +284,7 @@ impl Rule {
             spec: spec.clone(),
             action,
             delay,
+            patterns,
         })
     }
 }
@@ -325,35 +310,6 @@ fn impossible_when(w: &WhenSpec) -> Result<(), String> {
         if e > f {
             return Err(format!(
                 "when.every ({e}) is above when.first ({f}): the {e}th call is never among the first {f}, so the rule never fires"
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Refuses matchers that can match no request: empty ids, invalid header names or values.
-fn impossible_match(m: &MatchSpec) -> Result<(), String> {
-    for (field, value) in [
-        ("operation", &m.operation),
-        ("meeting", &m.meeting),
-        ("user", &m.user),
-        ("tenant", &m.tenant),
-    ] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
-            return Err(format!(
-                "match.{field} is empty and would match no request; give a value or leave it out"
-            ));
-        }
-    }
-    for (name, value) in &m.headers {
-        if http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(format!(
-                "match.headers: {name:?} is not a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~ only)"
-            ));
-        }
-        if http::HeaderValue::from_str(value).is_err() {
-            return Err(format!(
-                "match.headers.{name}: {value:?} is not a valid header value, so no request can carry it"
             ));
         }
     }

@@ -242,3 +242,33 @@ fn replacing_a_source_keeps_other_rules_and_their_counters() {
     assert_eq!(listed[1].matched, 2, "the admin rule keeps its counters");
     assert_eq!(fire(&e, b"").as_deref(), Some("from-file-v2"));
 }
+
+#[test]
+fn path_and_body_regexes_narrow_a_rule() {
+    let spec: RuleSpec = serde_json::from_value(serde_json::json!({
+        "name": "re",
+        "match": {"path_regex": "/x$", "body_regex": "ou_guest_00[0-4]\""},
+        "response": {"status": 500}
+    }))
+    .unwrap();
+    let e = FaultEngine::new(1);
+    e.add_all(vec![Rule::compile(&spec, 0, &registry()).unwrap()]);
+    assert!(fire(&e, br#"{"id":"ou_guest_003"}"#).is_some());
+    assert!(fire(&e, br#"{"id":"ou_guest_007"}"#).is_none());
+}
+
+#[test]
+fn a_regex_that_does_not_compile_is_refused() {
+    for field in ["path_regex", "body_regex"] {
+        let spec: RuleSpec = serde_json::from_value(serde_json::json!({
+            "match": {field: "ou_(guest"},
+            "response": {"status": 500}
+        }))
+        .unwrap();
+        let err = Rule::compile(&spec, 0, &registry()).unwrap_err();
+        assert!(
+            err.contains(field) && err.contains("does not compile"),
+            "{err}"
+        );
+    }
+}

@@ -163,3 +163,24 @@ async fn a_thousand_idle_connections_do_not_stop_service() {
     assert_eq!(app.admin_get("/health").await.status, StatusCode::OK);
     drop(conns);
 }
+
+#[tokio::test]
+async fn a_non_loopback_admin_listener_needs_an_admin_token() {
+    let cfg = Config {
+        listen_admin: Some("0.0.0.0:0".parse().unwrap()),
+        ..config()
+    };
+    let err = meetmock::start_with(cfg.clone(), vec![])
+        .await
+        .err()
+        .expect("refused");
+    assert!(err.to_string().contains("not a loopback address"), "{err}");
+    let cfg = Config {
+        admin_token: Some("t".into()),
+        ..cfg
+    };
+    let running = meetmock::start_with(cfg, vec![])
+        .await
+        .expect("allowed with a token");
+    running.stop().await;
+}
