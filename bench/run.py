@@ -67,10 +67,19 @@ class Proc:
         return int(f[11]) + int(f[12])
 
     def rss_mib(self):
-        for line in open(f"/proc/{self.p.pid}/status"):
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        """RSS of the process and all its descendants (a Node wrapper's Java child counts)."""
+        total, todo = 0, [self.p.pid]
+        while todo:
+            pid = todo.pop()
+            try:
+                for line in open(f"/proc/{pid}/status"):
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                for task in os.listdir(f"/proc/{pid}/task"):
+                    todo += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+            except OSError:
+                continue
+        return total / 1024
 
     def stop(self):
         self.p.terminate()
@@ -296,6 +305,7 @@ def main():
     ap.add_argument("--quick", action="store_true", help="3 s runs, one repeat, no peers, no scale figures")
     ap.add_argument("--no-peers", action="store_true", help="skip WireMock, Mockoon, Prism")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale figures")
+    ap.add_argument("--only-peers", action="store_true", help="measure the ceiling and the peers only")
     args = ap.parse_args()
     if args.quick:
         args.duration, args.warmup, args.repeat, args.no_peers, args.no_scale = 3, 1, 1, True, True
@@ -314,6 +324,10 @@ def main():
     ceil.stop()
     ceiling = c["rps"]
     rows.append(row("hyper ceiling (fixed JSON)", c, ceiling))
+    if args.only_peers:
+        print("\n".join(rows[:1]))
+        peers(args, ceiling)
+        return
 
     mm, base = start_meetmock()
     w = setup_vendors(base)
