@@ -12,6 +12,7 @@ mod faults_equality;
 mod faults_library;
 mod faults_network;
 mod feishu;
+mod feishu_reports;
 mod foundation;
 mod huawei;
 mod isolation_admin;

@@ -4,12 +4,14 @@
 //! `lark-oapi` 1.7.5 sends and parses (`shared/vendors/feishu.md`). Files: `routes.rs` (the
 //! table), `auth.rs` (gateway auth, log ids), `errors.rs` (the catalogue and envelopes),
 //! `schema.rs` (wire DTOs, user id types), `view.rs` (meeting/reserve JSON), `tokens.rs`,
-//! `reserves.rs`, `meetings.rs`, `invite.rs` (invite, kickout, set_host).
+//! `reserves.rs`, `meetings.rs`, `invite.rs` (invite, kickout, set_host), `reports.rs`
+//! (meeting_list, participant_list).
 
 mod auth;
 mod errors;
 mod invite;
 mod meetings;
+mod reports;
 mod reserves;
 mod routes;
 mod schema;
@@ -38,6 +40,16 @@ static DOCUMENTED_LIMITS: &[RateLimitDef] = &[
         per_operation: true,
     },
 ];
+
+/// 100/min per API, per app [doc: the meeting_list and participant_list pages].
+static REPORT_LIMITS: &[RateLimitDef] = &[RateLimitDef {
+    limit: 100,
+    window_secs: 60,
+    per_operation: true,
+}];
+
+/// The report APIs (`reports.rs`).
+const REPORT_OPERATIONS: &[&str] = &["meeting_list.get", "participant_list.get"];
 
 /// The APIs whose doc page states "1000 次/分钟、50 次/秒" (`shared/vendors/feishu.md` §2).
 const LIMITED_OPERATIONS: &[&str] = &[
@@ -97,6 +109,8 @@ impl Vendor for Feishu {
     fn rate_limits(&self, route: &Route) -> &'static [RateLimitDef] {
         if LIMITED_OPERATIONS.contains(&route.operation) {
             DOCUMENTED_LIMITS
+        } else if REPORT_OPERATIONS.contains(&route.operation) {
+            REPORT_LIMITS
         } else {
             &[]
         }

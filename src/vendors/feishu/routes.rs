@@ -1,7 +1,7 @@
 //! The Feishu route table (open.feishu.cn paths; `shared/vendors/feishu.md` §2) and router
 //! tests feeding the docs' example URLs through the shared router.
 
-use super::{invite, meetings, reserves, tokens};
+use super::{invite, meetings, reports, reserves, tokens};
 use crate::store::TokenKind::{App, Tenant, User};
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -182,6 +182,20 @@ pub static ROUTES: &[Route] = &[
         meetings::end,
         MID
     ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/meeting_list",
+        "meeting_list.get",
+        TENANT_OR_USER,
+        reports::meeting_list
+    ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/participant_list",
+        "participant_list.get",
+        TENANT_OR_USER,
+        reports::participant_list
+    ),
 ];
 
 #[cfg(test)]
@@ -266,6 +280,16 @@ mod tests {
                 "auth.tenant_access_token.internal",
             ),
             (Method::POST, "/oauth/v3/token", "oauth.v3.token"),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/meeting_list",
+                "meeting_list.get",
+            ),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/participant_list",
+                "participant_list.get",
+            ),
         ];
         for (m, p, want) in cases {
             assert_eq!(op(m.clone(), p), Some(want), "{m} {p}");
