@@ -106,6 +106,8 @@ static SPECS: &[Spec] = &[
     ("feishu", "meeting.kickout", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.set_host", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.end", Cred::User, "", "", T_FS),
+    ("feishu", "meeting_list.get", Cred::Tenant, "start_time=0&end_time=1999999999&meeting_status=1", "", Kind::List),
+    ("feishu", "participant_list.get", Cred::User, "meeting_start_time=0&meeting_end_time=1999999999&meeting_no={code}&meeting_status=1", "", Kind::List),
     ("dingtalk", "GetAccessToken", Cred::None, "", r#"{"appKey":"{a_id}","appSecret":"{b_secret}"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
     ("dingtalk", "gettoken", Cred::None, "appkey={a_id}&appsecret={b_secret}", "", Kind::Mixed(200, "40096")),
     ("dingtalk", "CreateVideoConference", Cred::Ding, "", r#"{"userId":"union-host","confTitle":"b"}"#, Kind::Own),

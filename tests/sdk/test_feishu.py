@@ -18,7 +18,9 @@ from lark_oapi.api.vc.v1 import (
     ApplyReserveRequest,
     ApplyReserveRequestBody,
     GetActiveMeetingReserveRequest,
+    GetMeetingListRequest,
     GetMeetingRequest,
+    GetParticipantListRequest,
     InviteMeetingRequest,
     InviteMeetingRequestBody,
     MeetingUser,
@@ -212,3 +214,50 @@ def test_rate_limit_from_a_scenario_answers_429_99991400(fresh, client):
         fresh.admin_ok(
             "POST", "/scenarios", {"name": "documented", "rate_limits": {"feishu": "documented"}}
         )
+
+
+def test_meeting_list_reports_the_running_demo_meeting(fresh, client):
+    now = int(time.time())
+    req = (
+        GetMeetingListRequest.builder()
+        .start_time(0)
+        .end_time(now + 86400)
+        .meeting_status(1)
+        .user_id_type("union_id")
+        .page_size(20)
+        .build()
+    )
+    resp = client.vc.v1.meeting_list.get(req)
+    assert resp.success(), (resp.code, resp.msg)
+    assert resp.get_log_id() is not None
+    assert resp.data.has_more is False
+    [m] = resp.data.meeting_list
+    assert m.meeting_id == LIVE
+    assert m.user_id == "on_host_0001"
+    assert m.number_of_participants == "1"
+    assert m.meeting_start_time.endswith("(GMT+08:00)")
+
+
+def test_participant_list_shows_an_accepted_invitee_and_refuses_a_bad_page_size(fresh, client):
+    invite(client, user_option(fresh, client), ["ou_guest_0001"])
+    fresh.admin_ok("POST", f"/meetings/{LIVE}/accept", {"vendor": "feishu", "tenant": APP_ID, "user": "ou_guest_0001"})
+
+    def req(size):
+        return (
+            GetParticipantListRequest.builder()
+            .meeting_start_time(0)
+            .meeting_end_time(int(time.time()) + 86400)
+            .meeting_status(1)
+            .meeting_no("112000358")
+            .user_id_type("user_id")
+            .page_size(size)
+            .build()
+        )
+
+    resp = client.vc.v1.participant_list.get(req(20))
+    assert resp.success(), (resp.code, resp.msg)
+    assert sorted(p.user_id for p in resp.data.participants) == ["guest0001", "host0001"]
+    assert all(p.leave_time == "" for p in resp.data.participants)
+
+    bad = client.vc.v1.participant_list.get(req(5))
+    assert bad.code == 121003 and bad.msg == "param error"
