@@ -2,6 +2,9 @@
 #   docker build -t meetmock .
 #   docker run --rm -p 8080:8080 meetmock
 FROM rust:1-slim-bookworm AS build
+# make: jemalloc (the allocator) is built from source by tikv-jemalloc-sys.
+RUN apt-get update && apt-get install -y --no-install-recommends make \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The whole context minus .dockerignore: the manifest names test, bench and example targets,
 # whose files cargo expects to exist even when building only the binary.

@@ -119,11 +119,30 @@ fn print_banner(running: &meetmock::Running, demo: bool) {
             VendorId::Dingtalk => "appKey",
             VendorId::Huawei => "corp",
         };
+        let mut extra = extra;
+        if t.vendor == VendorId::Huawei {
+            // The SDK's default login is account + password.
+            // A meeting host's account first (it can start and control the demo meetings).
+            let account = t.with(|d| {
+                let with_password = |u: &meetmock::store::User| {
+                    u.password
+                        .clone()
+                        .map(|p| format!("account={} password={p}", u.id))
+                };
+                d.meetings
+                    .values()
+                    .filter_map(|m| m.host.as_deref().and_then(|h| d.user(h)))
+                    .find_map(with_password)
+                    .or_else(|| d.users().find_map(with_password))
+            });
+            extra.extend(account);
+        }
         println!(
-            "  {:<8} {label}={} secret={} {}",
+            "  {:<8} {label}={} secret={}{}{}",
             t.vendor.as_str(),
             t.id,
             t.secret,
+            if extra.is_empty() { "" } else { " " },
             extra.join(" ")
         );
     }
