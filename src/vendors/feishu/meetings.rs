@@ -65,13 +65,16 @@ pub fn with_meeting<R>(
         d.meetings.insert(m.id.clone(), m);
         Ok(out)
     });
-    r.map_err(|(err, why)| {
-        if why.is_empty() {
-            errors::fail(ex, err)
-        } else {
-            errors::fail_with(ex, err, &why)
-        }
-    })
+    r.map_err(|refusal| refused(ex, refusal))
+}
+
+/// The answer to a refusal: the catalogue entry, with its reason when there is one.
+pub fn refused(ex: &Exchange<'_>, (err, why): Refusal) -> Reply {
+    if why.is_empty() {
+        errors::fail(ex, err)
+    } else {
+        errors::fail_with(ex, err, &why)
+    }
 }
 
 /// `GET /open-apis/vc/v1/meetings/{meeting_id}`: a user token sees only meetings it created,

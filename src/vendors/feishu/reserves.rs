@@ -168,13 +168,7 @@ fn with_reserve<R>(
         d.meetings.insert(m.id.clone(), m);
         Ok(out)
     });
-    r.map_err(|(err, why)| {
-        if why.is_empty() {
-            errors::fail(ex, err)
-        } else {
-            errors::fail_with(ex, err, &why)
-        }
-    })
+    r.map_err(|refusal| super::meetings::refused(ex, refusal))
 }
 
 /// `GET /open-apis/vc/v1/reserves/{reserve_id}`
