@@ -2,11 +2,13 @@
 //! centred on InviteParticipant. See `docs/vendors/huawei.md` and the notes
 //! `vendors/huawei.md`; each file names the API reference page it mirrors.
 //!
-//! Layout: `routes.rs` (table), `auth.rs` (logins, the authenticator), `tokens.rs` (token APIs),
-//! `errors.rs` (the catalogue + envelope), `schema.rs` (request DTOs, attendee checks),
-//! `views.rs` (response shapes), `meetings.rs` (management), `control.rs` (control gate and
-//! control APIs), `invite.rs` (InviteParticipant).
+//! Layout: `routes.rs` (table), `auth.rs` (logins, the authenticator), `appauth.rs` (App-ID
+//! login and its HMAC signature), `tokens.rs` (token APIs), `errors.rs` (the catalogue +
+//! envelope), `schema.rs` (request DTOs, attendee checks), `views.rs` (response shapes),
+//! `meetings.rs` (management), `control.rs` (control gate and control APIs), `invite.rs`
+//! (InviteParticipant).
 
+mod appauth;
 mod auth;
 mod control;
 mod errors;

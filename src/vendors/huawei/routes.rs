@@ -5,7 +5,7 @@
 //! the emulated subset. Management calls need `X-Access-Token`; control calls the control token
 //! in `X-Conference-Authorization` (checked by the control gate, see `control.rs`).
 
-use super::{auth, control, invite, meetings, tokens};
+use super::{appauth, auth, control, invite, meetings, tokens};
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -40,7 +40,7 @@ pub static ROUTES: &[Route] = &[
         "/v2/usg/acs/auth/appauth",
         "CreateAppIdToken",
         Auth::Open,
-        auth::create_app_id_token
+        appauth::create_app_id_token
     ),
     r!(
         POST,
