@@ -184,6 +184,8 @@ where
     let mut limited: Option<String> = None;
     let reply = safety_net(&mut ex, |ex| {
         if rehearse_panic {
+            // Deliberate, and only when a scenario asks for it: the fault `connection: panic`
+            // rehearses this safety net, which catches it right here.
             panic!("rehearsed panic (fault rule `connection: panic`)");
         }
         if let Err(reply) = v.authenticate(ex, route.auth) {

@@ -188,40 +188,49 @@ fn ok_data(data: Value) -> Reply {
     .with_code("0")
 }
 
+/// Takes a single-use grant (login code or refresh token) and issues the user's token pair:
+/// the grant and the OIDC `data` body.
+fn redeem(
+    ex: &mut Exchange<'_>,
+    grant_type: &str,
+    field: &str,
+    kind: TokenKind,
+) -> Result<(Token, Value), Reply> {
+    let grant = oidc_grant(ex, grant_type, field, kind)?;
+    let (a, r) = user_pair(&ex.app.store, &grant.tenant, grant.user.as_deref());
+    Ok((grant, oidc_data(&a, &r)))
+}
+
 /// `POST /open-apis/authen/v1/oidc/access_token` (app token): login code → user token.
 pub fn oidc_access_token(ex: &mut Exchange<'_>) -> Reply {
-    let code = tri!(oidc_grant(
+    let (_, data) = tri!(redeem(
         ex,
         "authorization_code",
         "code",
         TokenKind::LoginCode
     ));
-    let (a, r) = user_pair(&ex.app.store, &code.tenant, code.user.as_deref());
-    ok_data(oidc_data(&a, &r))
+    ok_data(data)
 }
 
 /// `POST /open-apis/authen/v1/oidc/refresh_access_token` (app token): refresh (single use).
 pub fn oidc_refresh(ex: &mut Exchange<'_>) -> Reply {
-    let old = tri!(oidc_grant(
+    let (_, data) = tri!(redeem(
         ex,
         "refresh_token",
         "refresh_token",
         TokenKind::Refresh
     ));
-    let (a, r) = user_pair(&ex.app.store, &old.tenant, old.user.as_deref());
-    ok_data(oidc_data(&a, &r))
+    ok_data(data)
 }
 
 /// `POST /open-apis/authen/v1/access_token` (legacy, app token): user token plus the profile.
 pub fn legacy_access_token(ex: &mut Exchange<'_>) -> Reply {
-    let code = tri!(oidc_grant(
+    let (code, mut data) = tri!(redeem(
         ex,
         "authorization_code",
         "code",
         TokenKind::LoginCode
     ));
-    let (a, r) = user_pair(&ex.app.store, &code.tenant, code.user.as_deref());
-    let mut data = oidc_data(&a, &r);
     if let (Some(obj), Some(profile)) = (data.as_object_mut(), profile(ex, &code)) {
         obj.extend(profile);
         obj.insert("sid".into(), json!(ex.app.store.ids.hex(32)));
