@@ -1,0 +1,3 @@
+module meetmock.local/clients
+
+go 1.22
