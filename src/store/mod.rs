@@ -25,7 +25,7 @@ pub use user::User;
 
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
 /// The four emulated vendors.
@@ -188,6 +188,39 @@ impl Store {
             .collect();
         v.sort_by(|a, b| (a.vendor, &a.id).cmp(&(b.vendor, &b.id)));
         v
+    }
+
+    /// Replaces every tenant, credential and token with these (state import). Each key is
+    /// replaced in place — the new entries first, then the ones the new state lacks are
+    /// removed — so a request whose tenant and token exist in both states finds them
+    /// throughout. Tenants must arrive filled: they are published as they are.
+    pub fn replace_all(
+        &self,
+        tenants: Vec<Tenant>,
+        credentials: Vec<(VendorId, String, String)>,
+        tokens: Vec<Token>,
+    ) {
+        let mut keep_tenants: [HashSet<String>; 4] = Default::default();
+        let mut keep_creds: [HashSet<String>; 4] = Default::default();
+        for t in tenants {
+            let i = t.vendor.index();
+            for value in t.credentials.values() {
+                keep_creds[i].insert(value.clone());
+                self.credentials[i].insert(value.clone(), t.id.clone());
+            }
+            keep_tenants[i].insert(t.id.clone());
+            self.tenants[i].insert(t.id.clone(), Arc::new(t));
+        }
+        for (vendor, credential, tenant) in credentials {
+            let i = vendor.index();
+            keep_creds[i].insert(credential.clone());
+            self.credentials[i].insert(credential, tenant);
+        }
+        self.tokens.replace_all(tokens);
+        for i in 0..4 {
+            self.tenants[i].retain(|id, _| keep_tenants[i].contains(id));
+            self.credentials[i].retain(|c, _| keep_creds[i].contains(c));
+        }
     }
 
     /// Forgets every tenant, credential and token; resets ids and the clock offset.
