@@ -2,8 +2,11 @@
 //!
 //! Storage is a ring of slots, each behind its own small mutex, indexed by a global sequence
 //! number: writers on different slots never contend and no lock is global. Request bodies are
-//! kept raw (at most [`BODY_KEEP`] bytes) and secrets are masked when the journal is *read*, so
-//! the request path pays no JSON re-encoding.
+//! kept raw (at most [`BODY_KEEP`] bytes) and secrets are masked when the journal is *read*
+//! (`mask.rs`), so the request path pays no JSON re-encoding.
+
+mod mask;
+pub use mask::{is_secret_name, mask_body, mask_json, mask_pairs, mask_target};
 
 use crate::store::VendorId;
 use bytes::Bytes;
@@ -149,62 +152,6 @@ impl Journal {
     }
 }
 
-/// Names whose values are secrets wherever they appear (JSON keys, query names), compared
-/// case-insensitively as substrings.
-const SECRET_MARKERS: &[&str] = &[
-    "secret",
-    "password",
-    "token",
-    "signature",
-    "authorization",
-    "app_key",
-    "appkey",
-    "code_verifier",
-];
-
-/// True when a field or header with this name carries a secret.
-pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    SECRET_MARKERS.iter().any(|m| n.contains(m)) || n == "code"
-}
-
-/// Replaces the values of secret-named fields with `"***"`, recursively.
-pub fn mask_json(v: &mut Value) {
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if is_secret_name(k) && !val.is_object() && !val.is_array() {
-                    *val = Value::String("***".into());
-                } else {
-                    mask_json(val);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(mask_json),
-        _ => {}
-    }
-}
-
-/// Masks secret query values in a request target (`?app_secret=x` → `?app_secret=***`).
-pub fn mask_target(target: &str) -> String {
-    let Some((path, query)) = target.split_once('?') else {
-        return target.to_string();
-    };
-    format!("{path}?{}", mask_pairs(query))
-}
-
-/// Masks the secret values of `a=1&app_secret=x` pairs (`app_secret=***`).
-pub fn mask_pairs(pairs: &str) -> String {
-    let masked: Vec<String> = pairs
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if is_secret_name(k.trim()) => format!("{k}=***"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    masked.join("&")
-}
-
 /// The JSON view of an entry served by the admin API, secrets masked.
 #[derive(Serialize)]
 pub struct EntryView {
@@ -221,24 +168,13 @@ pub struct EntryView {
     pub meeting: Option<String>,
     pub fault: Option<String>,
     pub duration_us: u64,
-    /// The request body: JSON when it parses (secrets masked), else text, else absent.
+    /// The request body: JSON when it parses, else text, else absent; secrets masked either way.
     pub body: Option<Value>,
 }
 
 impl From<&Entry> for EntryView {
     fn from(e: &Entry) -> Self {
-        let body = if e.body.is_empty() {
-            None
-        } else {
-            match serde_json::from_slice::<Value>(&e.body) {
-                Ok(mut v) => {
-                    mask_json(&mut v);
-                    Some(v)
-                }
-                // Form-encoded bodies (`app_secret=…&…`) are masked like query strings.
-                Err(_) => Some(Value::String(mask_pairs(&String::from_utf8_lossy(&e.body)))),
-            }
-        };
+        let body = (!e.body.is_empty()).then(|| mask_body(&e.body));
         EntryView {
             seq: e.seq,
             request_id: e.request_id.clone(),

@@ -31,6 +31,7 @@ mod isolation_matrix;
 mod isolation_network;
 mod isolation_panic;
 mod lifecycle;
+mod security_journal;
 mod tencent;
 mod tencent_invitees;
 mod tencent_meetings;
