@@ -4,6 +4,7 @@
 mod cli;
 mod common;
 mod dingtalk;
+mod durability_watch;
 mod faults_actions;
 mod faults_cli;
 mod faults_common;
@@ -18,6 +19,7 @@ mod feishu_meetings;
 mod feishu_reports;
 mod feishu_tokens;
 mod foundation;
+mod harness;
 mod huawei;
 mod huawei_control;
 mod huawei_invite;
