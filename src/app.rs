@@ -35,6 +35,8 @@ pub struct App {
     pub scenarios: RwLock<Vec<Scenario>>,
     pub stats: Stats,
     pub started: Instant,
+    /// `--state-file` bookkeeping: last write, failures (health), background touches.
+    pub persist: crate::statefile::Persist,
 }
 
 impl App {
@@ -52,6 +54,7 @@ impl App {
             scenarios: RwLock::new(Vec::new()),
             stats: Stats::default(),
             started: Instant::now(),
+            persist: crate::statefile::Persist::default(),
             config,
         };
         for s in scenarios {

@@ -1,103 +1,11 @@
 //! Admin state operations: reset, export/import of everything, scenario upload, the clock,
 //! token expiry.
 
+use super::snapshot::{restore, snapshot, Checked};
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::{Meeting, Origin, Tenant, Token, User, VendorId};
-use serde::{Deserialize, Serialize};
+use crate::store::Clock;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
-
-/// One tenant in a state export.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TenantState {
-    pub vendor: VendorId,
-    pub id: String,
-    #[serde(default)]
-    pub secret: String,
-    #[serde(default)]
-    pub credentials: BTreeMap<String, String>,
-    #[serde(default)]
-    pub origin: Origin,
-    #[serde(default)]
-    pub users: Vec<User>,
-    #[serde(default)]
-    pub meetings: Vec<Meeting>,
-}
-
-/// Everything the store holds (`GET`/`PUT /__admin/state`).
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StateSnapshot {
-    #[serde(default)]
-    pub clock_offset_ms: i64,
-    #[serde(default)]
-    pub ids_drawn: u64,
-    #[serde(default)]
-    pub tenants: Vec<TenantState>,
-    #[serde(default)]
-    pub credentials: Vec<(VendorId, String, String)>,
-    #[serde(default)]
-    pub tokens: Vec<Token>,
-}
-
-/// The whole store as a snapshot.
-pub fn snapshot(app: &App) -> StateSnapshot {
-    StateSnapshot {
-        clock_offset_ms: app.store.clock.offset_ms(),
-        ids_drawn: app.store.ids.drawn(),
-        tenants: app
-            .store
-            .tenants()
-            .iter()
-            .map(|t| {
-                let d = t.snapshot();
-                TenantState {
-                    vendor: t.vendor,
-                    id: t.id.clone(),
-                    secret: t.secret.clone(),
-                    credentials: t.credentials.clone(),
-                    origin: t.origin,
-                    users: d.users().cloned().collect(),
-                    meetings: d.meetings.values().cloned().collect(),
-                }
-            })
-            .collect(),
-        credentials: app.store.credential_index(),
-        tokens: app.store.tokens.all(),
-    }
-}
-
-/// Replaces the store with a snapshot.
-pub fn restore(app: &App, s: StateSnapshot) {
-    app.store.clear();
-    app.store.clock.set_offset_ms(s.clock_offset_ms);
-    app.store.ids.set_drawn(s.ids_drawn);
-    for ts in s.tenants {
-        let t = app.store.put_tenant(Tenant::new(
-            ts.vendor,
-            ts.id,
-            ts.secret,
-            ts.credentials,
-            ts.origin,
-        ));
-        t.with(|d| {
-            for u in ts.users {
-                d.put_user(u);
-            }
-            for m in ts.meetings {
-                d.meetings.insert(m.id.clone(), m);
-            }
-        });
-    }
-    for (v, cred, tenant) in s.credentials {
-        app.store.index_credential(v, &cred, &tenant);
-    }
-    for tok in s.tokens {
-        app.store.tokens.insert(tok);
-    }
-}
 
 /// `POST /__admin/reset`
 pub fn reset(app: &App) -> Value {
@@ -110,24 +18,23 @@ pub fn export(app: &App) -> Value {
     serde_json::to_value(snapshot(app)).unwrap_or_else(|_| json!({}))
 }
 
-/// `PUT /__admin/state`: validated whole before anything changes.
+/// `PUT /__admin/state`: checked whole before anything changes, then built aside and swapped
+/// in (readers with valid tokens are never refused during it).
 pub fn import(app: &App, req: &AdminReq<'_>) -> AdminResult {
-    let s: StateSnapshot =
-        serde_json::from_slice(&req.body).map_err(|e| bad(format!("not a state snapshot: {e}")))?;
-    for t in &s.tenants {
-        let mut ids = std::collections::HashSet::new();
-        for m in &t.meetings {
-            if !ids.insert(&m.id) {
-                return Err(bad(format!(
-                    "tenant {}/{}: meeting {:?} appears twice",
-                    t.vendor, t.id, m.id
-                )));
-            }
-        }
-    }
-    let tenants = s.tenants.len();
-    restore(app, s);
+    let checked =
+        Checked::parse(app, &req.body).map_err(|e| bad(format!("not a state snapshot: {e}")))?;
+    let tenants = checked.tenants();
+    restore(app, checked);
     Ok(json!({"imported": true, "tenants": tenants}))
+}
+
+/// `POST /__admin/state/save`: writes `--state-file` now (whatever `--persist` says).
+pub async fn save_now(app: &std::sync::Arc<App>) -> AdminResult {
+    match crate::statefile::save_blocking(app).await {
+        Ok(Some(written)) => Ok(json!({"saved": true, "written": written})),
+        Ok(None) => Err(bad("no --state-file is configured")),
+        Err(e) => Err((http::StatusCode::INTERNAL_SERVER_ERROR, e.to_string())),
+    }
 }
 
 /// `POST /__admin/scenarios`: a YAML or JSON scenario, validated whole, then applied.
@@ -177,8 +84,10 @@ pub fn freeze(app: &App, req: &AdminReq<'_>) -> AdminResult {
         None => None,
         Some(v) => Some(
             v.as_i64()
-                .filter(|ms| *ms > 0)
-                .ok_or_else(|| bad("`at_ms` must be a positive number of ms since the epoch"))?,
+                .filter(|ms| (1..=Clock::MAX_MS).contains(ms))
+                .ok_or_else(|| {
+                    bad("`at_ms` must be ms since the epoch, after 1970 and before year 10000")
+                })?,
         ),
     };
     app.store.clock.freeze(at);
@@ -196,11 +105,21 @@ pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     let body = req.json()?;
     let ms = match (body.get("ms"), body.get("seconds")) {
         (Some(v), None) => v.as_i64(),
-        (None, Some(v)) => v.as_f64().map(|s| (s * 1000.0) as i64),
+        // Range-checked before the cast: a cast would saturate 1e18 s to i64::MAX.
+        (None, Some(v)) => v
+            .as_f64()
+            .filter(|s| s.is_finite() && (0.0..=Clock::MAX_MS as f64 / 1000.0).contains(s))
+            .map(|s| (s * 1000.0) as i64),
         _ => None,
     }
     .filter(|ms| *ms >= 0)
     .ok_or_else(|| bad("give exactly one of `ms` or `seconds`, a number ≥ 0"))?;
+    let now = app.store.clock.now_ms();
+    if now.checked_add(ms).is_none_or(|t| t > Clock::MAX_MS) {
+        return Err(bad(format!(
+            "advancing {ms} ms would move the clock past year 9999 (now_ms {now})"
+        )));
+    }
     app.store.clock.advance(ms);
     let now = app.store.clock.now_ms();
     app.store

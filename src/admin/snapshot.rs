@@ -1,0 +1,191 @@
+//! The state snapshot: everything `GET /__admin/state` exports, `PUT /__admin/state` imports and
+//! `--state-file` persists (one format for all three, so state added to the export is persisted
+//! with no extra work).
+//!
+//! An import is checked whole before anything changes ([`Checked::parse`]), then built aside and
+//! swapped in ([`restore`]): every tenant is filled before it is published and each key is
+//! replaced in place, so a request whose tenant and token exist before and after an import is
+//! never refused while it runs. Imports are serialised by [`SWAP`].
+
+use crate::app::App;
+use crate::store::{Clock, Meeting, Origin, Tenant, Token, User, VendorId};
+use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, HashSet};
+
+/// One tenant in a state export.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TenantState {
+    pub vendor: VendorId,
+    pub id: String,
+    #[serde(default)]
+    pub secret: String,
+    #[serde(default)]
+    pub credentials: BTreeMap<String, String>,
+    #[serde(default)]
+    pub origin: Origin,
+    #[serde(default)]
+    pub users: Vec<User>,
+    #[serde(default)]
+    pub meetings: Vec<Meeting>,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
+}
+
+/// Everything the server holds (`GET`/`PUT /__admin/state`, `--state-file`).
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateSnapshot {
+    #[serde(default)]
+    pub clock_offset_ms: i64,
+    /// The instant a frozen clock stands at (ms since the epoch); absent while it runs.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clock_frozen_at_ms: i64,
+    #[serde(default)]
+    pub ids_drawn: u64,
+    #[serde(default)]
+    pub tenants: Vec<TenantState>,
+    #[serde(default)]
+    pub credentials: Vec<(VendorId, String, String)>,
+    #[serde(default)]
+    pub tokens: Vec<Token>,
+    /// Vendor-owned runtime state by vendor name (e.g. Tencent's used nonces), from
+    /// [`crate::vendors::Vendor::export_state`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vendors: BTreeMap<String, Value>,
+}
+
+/// Serialises imports (admin, state file): two interleaved swaps would mix their states.
+static SWAP: Mutex<()> = Mutex::new(());
+
+/// The whole store as a snapshot. Each tenant's lock is held only to copy its data.
+pub fn snapshot(app: &App) -> StateSnapshot {
+    StateSnapshot {
+        clock_offset_ms: app.store.clock.offset_ms(),
+        clock_frozen_at_ms: app.store.clock.frozen_at_ms().unwrap_or(0),
+        ids_drawn: app.store.ids.drawn(),
+        tenants: app
+            .store
+            .tenants()
+            .iter()
+            .map(|t| {
+                let d = t.snapshot();
+                TenantState {
+                    vendor: t.vendor,
+                    id: t.id.clone(),
+                    secret: t.secret.clone(),
+                    credentials: t.credentials.clone(),
+                    origin: t.origin,
+                    users: d.users().cloned().collect(),
+                    meetings: d.meetings.values().cloned().collect(),
+                }
+            })
+            .collect(),
+        credentials: app.store.credential_index(),
+        tokens: app.store.tokens.all(),
+        vendors: app
+            .vendors
+            .iter()
+            .filter_map(|v| v.export_state().map(|s| (v.id().as_str().to_string(), s)))
+            .collect(),
+    }
+}
+
+/// A snapshot that passed every check: restoring it cannot fail.
+pub struct Checked(StateSnapshot);
+
+impl Checked {
+    /// Parses and checks a snapshot: a JSON object of the export's shape, consistent, with a
+    /// clock inside year 0–9999. `Err` says what is wrong; nothing has changed.
+    pub fn parse(app: &App, bytes: &[u8]) -> Result<Checked, String> {
+        let v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        Self::from_value(app, v)
+    }
+
+    /// Like [`Checked::parse`], from JSON already parsed.
+    pub fn from_value(app: &App, v: Value) -> Result<Checked, String> {
+        if !v.is_object() {
+            return Err("a state snapshot is a JSON object ({\"tenants\": [...], ...})".into());
+        }
+        let s: StateSnapshot = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        let now = Clock::wall_ms();
+        if s.clock_offset_ms
+            .checked_add(now)
+            .is_none_or(|t| !(0..=Clock::MAX_MS).contains(&t))
+        {
+            return Err(format!(
+                "clock_offset_ms {} puts the clock outside year 1970–9999",
+                s.clock_offset_ms
+            ));
+        }
+        if !(0..=Clock::MAX_MS).contains(&s.clock_frozen_at_ms) {
+            return Err("clock_frozen_at_ms is outside year 1970–9999".into());
+        }
+        let mut tenants = HashSet::new();
+        for t in &s.tenants {
+            if !tenants.insert((t.vendor, t.id.as_str())) {
+                return Err(format!("tenant {}/{} appears twice", t.vendor, t.id));
+            }
+            let mut ids = HashSet::new();
+            for m in &t.meetings {
+                if !ids.insert(&m.id) {
+                    return Err(format!(
+                        "tenant {}/{}: meeting {:?} appears twice",
+                        t.vendor, t.id, m.id
+                    ));
+                }
+            }
+        }
+        for (name, state) in &s.vendors {
+            let v = VendorId::parse(name)
+                .filter(|v| v.as_str() == name)
+                .ok_or_else(|| format!("vendors.{name}: no such vendor"))?;
+            app.vendor(v)
+                .check_state(state)
+                .map_err(|e| format!("vendors.{name}: {e}"))?;
+        }
+        Ok(Checked(s))
+    }
+
+    /// How many tenants it holds.
+    pub fn tenants(&self) -> usize {
+        self.0.tenants.len()
+    }
+}
+
+/// Replaces the whole state with a checked snapshot, built aside and swapped in.
+pub fn restore(app: &App, checked: Checked) {
+    let s = checked.0;
+    let _swap = SWAP.lock();
+    let tenants: Vec<Tenant> = s
+        .tenants
+        .into_iter()
+        .map(|ts| {
+            let t = Tenant::new(ts.vendor, ts.id, ts.secret, ts.credentials, ts.origin);
+            // Not yet shared: the lock is uncontended; the tenant is published full.
+            t.with(|d| {
+                for u in ts.users {
+                    d.put_user(u);
+                }
+                for m in ts.meetings {
+                    // Ids were checked unique, so this cannot be refused.
+                    let _ = d.insert_meeting(m);
+                }
+            });
+            t
+        })
+        .collect();
+    app.store.replace_all(tenants, s.credentials, s.tokens);
+    app.store.ids.set_drawn(s.ids_drawn);
+    app.store.clock.set_offset_ms(s.clock_offset_ms);
+    if s.clock_frozen_at_ms != 0 {
+        app.store.clock.freeze(Some(s.clock_frozen_at_ms));
+    }
+    for v in &app.vendors {
+        v.import_state(s.vendors.get(v.id().as_str()));
+    }
+}
