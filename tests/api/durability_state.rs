@@ -1,7 +1,9 @@
 //! Durability of `--state-file` against the real binary: acknowledged changes reach the file
 //! while the server runs (a SIGKILL loses nothing older than the save period), SIGTERM saves
 //! everything even with idle and half-sent connections open, an unwritable path is refused at
-//! start, a save that fails at shutdown exits non-zero and says why.
+//! start, a save that fails at shutdown exits non-zero and says why; in-process, the other
+//! `--persist` modes write only on demand and at exit, and a failing save turns health to 503
+//! until one succeeds again.
 
 use crate::harness::{client, meetings_in_file, temp_dir, Binary};
 use serde_json::{json, Value};
@@ -170,4 +172,97 @@ async fn a_save_that_fails_at_shutdown_exits_non_zero_and_says_why() {
     let out = bin.output();
     assert!(!status.success(), "a lost save must not exit 0:\n{out}");
     assert!(out.contains("cannot write state file"), "{out}");
+}
+
+/// The clock offset the state file holds, or `None` when it cannot be read.
+fn file_offset(path: &Path) -> Option<i64> {
+    let v: Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    v["clock_offset_ms"].as_i64()
+}
+
+fn persisting(file: &Path, persist: meetmock::config::Persist) -> meetmock::config::Config {
+    meetmock::config::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        no_demo: true,
+        state_file: Some(file.to_path_buf()),
+        persist,
+        persist_interval_ms: 60_000,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn on_shutdown_and_interval_modes_write_at_exit_and_on_demand_only() {
+    use meetmock::config::Persist;
+    for mode in [Persist::OnShutdown, Persist::Interval] {
+        let dir = temp_dir(&format!("persist-{mode:?}"));
+        let file = dir.join("state.json");
+        let app = crate::common::TestApp::spawn_config(persisting(&file, mode), "").await;
+        assert_eq!(file_offset(&file), Some(0), "{mode:?}: written at start");
+        app.advance_secs(60.0).await;
+        // Longer than on-change's period: these modes leave the file alone meanwhile.
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        assert_eq!(
+            file_offset(&file),
+            Some(0),
+            "{mode:?}: not written while running"
+        );
+        let saved = app.admin_post("/state/save", json!({})).await;
+        assert_eq!(saved["written"], true, "{saved}");
+        assert_eq!(
+            file_offset(&file),
+            Some(60_000),
+            "{mode:?}: saved on demand"
+        );
+        app.advance_secs(60.0).await;
+        app.running.stop().await;
+        assert_eq!(file_offset(&file), Some(120_000), "{mode:?}: saved at exit");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
+
+/// Polls health until its HTTP status is `want`, up to 10 s; returns the last answer.
+async fn health_becomes(app: &crate::common::TestApp, want: u16) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = app.admin_get("/health").await;
+        if r.status.as_u16() == want || Instant::now() > deadline {
+            assert_eq!(r.status.as_u16(), want, "{}", r.text);
+            return r.json();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_failing_save_turns_health_degraded_until_a_save_succeeds_again() {
+    let dir = temp_dir("degraded");
+    let file = dir.join("state.json");
+    let app = crate::common::TestApp::spawn_config(
+        persisting(&file, meetmock::config::Persist::OnChange),
+        "",
+    )
+    .await;
+    std::fs::remove_dir_all(&dir).unwrap();
+    app.advance_secs(5.0).await;
+    let h = health_becomes(&app, 503).await;
+    assert_eq!(h["status"], "degraded");
+    assert!(
+        h["persist"]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot write state file"),
+        "{h}"
+    );
+    let r = app
+        .admin_try(reqwest::Method::POST, "/state/save", json!({}))
+        .await;
+    assert_eq!(r.status.as_u16(), 500, "{}", r.text);
+    std::fs::create_dir_all(&dir).unwrap();
+    let h = health_becomes(&app, 200).await;
+    assert_eq!(h["status"], "ok");
+    assert_eq!(h["persist"]["last_error"], Value::Null, "{h}");
+    assert_eq!(file_offset(&file), Some(5_000));
+    app.running.stop().await;
+    std::fs::remove_dir_all(&dir).ok();
 }
