@@ -43,6 +43,10 @@ where
     if declared.is_some_and(|n| n > max as u64) {
         return Err(RequestBodyError::TooLarge);
     }
+    if body.is_end_stream() {
+        // Nothing to wait for (a GET): no timer.
+        return Ok(Bytes::new());
+    }
     match tokio::time::timeout(timeout, Limited::new(body, max).collect()).await {
         Err(_) => Err(RequestBodyError::TimedOut),
         Ok(Ok(c)) => Ok(c.to_bytes()),

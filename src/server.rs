@@ -174,7 +174,10 @@ async fn serve<I>(
     let busy = Arc::new(Busy::default());
     let in_service = Arc::clone(&busy);
     let svc = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
-        req.extensions_mut().insert(conn);
+        // Only the admin API asks who is calling (an extension allocates: not per vendor call).
+        if req.uri().path().starts_with("/__admin") {
+            req.extensions_mut().insert(conn);
+        }
         let app = Arc::clone(&app);
         let mut shutdown = shutdown.clone();
         let socket = socket.clone();
