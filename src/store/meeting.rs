@@ -4,7 +4,7 @@
 //! their own way (Tencent MEETING_STATE_INIT/STARTED/ENDED/CANCELLED, Feishu status 1/2/3,
 //! Huawei Schedule/Created/Destroyed, DingTalk 0/1/2) and map them at the edge.
 
-use super::StoreError;
+use super::{Lockout, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -135,6 +135,10 @@ pub struct Meeting {
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// Failed chair-password logins to the meeting's control and the lock they caused.
+    /// Transient security bookkeeping: not exported with the state (a restart clears it).
+    #[serde(skip)]
+    pub control_lock: Lockout,
 }
 
 fn default_capacity() -> u32 {

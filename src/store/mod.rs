@@ -8,18 +8,24 @@
 mod clock;
 mod error;
 mod ids;
+mod lockout;
 mod meeting;
+mod meeting_ctl;
 mod tenant;
+mod tenant_users;
 mod token;
 mod user;
 
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
+pub use lockout::{LockPolicy, Lockout};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
+pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
 pub use tenant::{Origin, Tenant, TenantData};
+pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 

@@ -38,9 +38,9 @@ pub struct Tenant {
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
-    users: BTreeMap<String, User>,
+    pub(super) users: BTreeMap<String, User>,
     /// (alias kind, alias value) → primary user id.
-    aliases: HashMap<(String, String), String>,
+    pub(super) aliases: HashMap<(String, String), String>,
     /// Meetings by id, in id order.
     pub meetings: BTreeMap<String, Meeting>,
 }
