@@ -246,10 +246,16 @@ pub fn show_real_time_info(ex: &mut Exchange<'_>) -> Reply {
             .filter(|p| p.occupies_seat())
             .map(|p| p.participant_id.clone())
             .unwrap_or_default();
+        let co_hosts: Vec<&str> = m
+            .participants
+            .iter()
+            .filter(|p| p.occupies_seat() && p.is_cohost())
+            .map(|p| p.participant_id.as_str())
+            .collect();
         Some(json!({
             "attendees": attendees,
             "participants": participants,
-            "confInfo": {"chairID": chair, "coHosts": []},
+            "confInfo": {"chairID": chair, "coHosts": co_hosts},
         }))
     });
     match out {

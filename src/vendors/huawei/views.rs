@@ -249,7 +249,7 @@ pub fn real_time_participant(p: &Participant) -> Value {
         "phone": call_number(p),
         "state": state,
         "video": 1,
-        "mute": 0,
+        "mute": i64::from(p.is_muted()),
         "hand": 0,
     })
 }
