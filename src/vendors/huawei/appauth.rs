@@ -31,6 +31,11 @@ struct AppAuthBody {
 
 /// POST /v2/usg/acs/auth/appauth — CreateAppIdToken (App ID + HMAC signature).
 pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
+    let reply = app_id_login(ex);
+    super::errors::login_answer(ex, reply)
+}
+
+fn app_id_login(ex: &mut Exchange<'_>) -> Reply {
     let Ok(body) = ex.json::<AppAuthBody>() else {
         return fail("bad_request_param");
     };

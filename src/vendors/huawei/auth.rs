@@ -13,7 +13,7 @@
 //! tenant of its own with the presented password; an unknown App ID as a tenant with no key,
 //! which accepts any well-formed signature (no key was ever presented to check against).
 
-use super::errors::{fail, ok};
+use super::errors::{fail, login_answer, ok};
 use crate::exchange::{Exchange, Principal, Reply};
 use crate::store::{LockPolicy, LoginCheck, Tenant, Token, TokenKind, User, VendorId};
 use crate::vendors::Auth;
@@ -226,20 +226,21 @@ struct AccountBody {
 /// POST /v1/usg/acs/auth/account — CreateToken (account + password).
 pub fn create_token(ex: &mut Exchange<'_>) -> Reply {
     let Some((account, password)) = basic_credentials(ex) else {
-        return fail("bad_request_param");
+        return login_answer(ex, fail("bad_request_param"));
     };
     let body: AccountBody = if ex.body.iter().all(u8::is_ascii_whitespace) {
         AccountBody::default()
     } else {
         match ex.json() {
             Ok(b) => b,
-            Err(_) => return fail("bad_request_param"),
+            Err(_) => return login_answer(ex, fail("bad_request_param")),
         }
     };
     if body.account.as_deref().is_some_and(|a| a != account) {
-        return fail("account_or_password_error");
+        return login_answer(ex, fail("account_or_password_error"));
     }
-    password_login(ex, &account, &password, body.client_type.unwrap_or(72))
+    let reply = password_login(ex, &account, &password, body.client_type.unwrap_or(72));
+    login_answer(ex, reply)
 }
 
 /// Logs `account` in with `password` (CreateToken, and CreateProxyToken's WeLink mode): trust
@@ -308,6 +309,11 @@ struct ProxyBody {
 /// logs the account in like CreateToken. DEVIATION: the OAuth 2.0 mode (`oauth2`/`AuthCode`)
 /// needs the enterprise's own identity provider, which meetmock does not have: it answers 401.
 pub fn create_proxy_token(ex: &mut Exchange<'_>) -> Reply {
+    let reply = proxy_login(ex);
+    login_answer(ex, reply)
+}
+
+fn proxy_login(ex: &mut Exchange<'_>) -> Reply {
     let Ok(body) = ex.json::<ProxyBody>() else {
         return fail("bad_request_param");
     };

@@ -331,6 +331,23 @@ pub fn fail(name: &str) -> Reply {
     render(def(name), None)
 }
 
+/// A login refusal as the USG login service answers it: the error body also carries
+/// `request_id` (the `X-Request-Id` value). [sdk] The Java SDK's MeetingCredentials reads
+/// `error_code`, `error_msg` and `request_id` from a failed login's body and fails with a
+/// NullPointerException when one is missing, so the live login service must send all three.
+pub fn login_answer(ex: &Exchange<'_>, reply: Reply) -> Reply {
+    if reply.status.as_u16() < 400 {
+        return reply;
+    }
+    let Ok(serde_json::Value::Object(mut body)) = serde_json::from_slice(&reply.body) else {
+        return reply;
+    };
+    body.insert("request_id".into(), json!(ex.request_id));
+    let mut out = Reply::json_as(reply.status, CONTENT_TYPE, &body);
+    out.code = reply.code;
+    out
+}
+
 /// A success answer with the Huawei content type.
 pub fn ok(value: &impl serde::Serialize) -> Reply {
     Reply::json_as(StatusCode::OK, CONTENT_TYPE, value).with_code("0")
