@@ -278,3 +278,45 @@ async fn a_meeting_past_its_scheduled_end_is_closing_then_closed() {
         .json();
     assert_eq!(m["meeting"]["state"], "ended", "{m}");
 }
+
+#[tokio::test]
+async fn a_full_cloud_meeting_room_answers_its_vmr_resource_code() {
+    let hw = Hw::new(false).await;
+    let at = hw.login().await;
+    let body = json!({"subject": "vmr", "length": 60, "mediaTypes": "Voice", "vmrFlag": 1, "concurrentParticipants": 1});
+    let info = create(&hw, &at, body).await.json()[0].clone();
+    assert_eq!(info["vmrFlag"], 1);
+    let conf = info["conferenceID"].as_str().unwrap().to_string();
+    let chair = info["passwordEntry"][0]["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let start = json!({"conferenceID": conf, "password": chair}).to_string();
+    hw.at(
+        Method::POST,
+        "/v1/mmc/management/conferences/start",
+        &at,
+        &start,
+    )
+    .await;
+    let ct = conf_token_doc(&hw, &conf, &chair).await.json()["data"]["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let two = json!({"attendees": [{"name": "A", "phone": "+1"}, {"name": "B", "phone": "+2"}]});
+    let r = ctl_doc(
+        &hw,
+        Method::POST,
+        "participants",
+        &conf,
+        &ct,
+        &two.to_string(),
+    )
+    .await;
+    assert_err(
+        &r,
+        400,
+        "MMC.111076003",
+        "CONF_PORTAL_PARTICIPANT_VMR_LOGIC_RESOURCE_NOT_ENOUGH",
+    );
+}

@@ -50,6 +50,10 @@ pub fn create_meeting(ex: &mut Exchange<'_>) -> Reply {
     if concurrent < 0 {
         return fail("conf_bad_request");
     }
+    let vmr = match body.vmr_flag.unwrap_or(0) {
+        f @ (0 | 1) => f,
+        _ => return fail("conf_bad_request"),
+    };
     let cfg = body.conf_config_info.unwrap_or_default();
     let guest_pwd = match cfg.guest_pwd.filter(|g| !g.is_empty()) {
         Some(g) if (4..=16).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()) => g,
@@ -83,6 +87,7 @@ pub fn create_meeting(ex: &mut Exchange<'_>) -> Reply {
         extra.insert(keys::MEDIA.into(), json!(media));
         extra.insert(keys::CONF_TYPE.into(), json!(conf_type));
         extra.insert(keys::CONCURRENT.into(), json!(concurrent));
+        extra.insert(keys::VMR_FLAG.into(), json!(vmr));
         extra.insert(
             keys::GUEST_START.into(),
             json!(cfg.allow_guest_start_conf.unwrap_or(false)),
