@@ -1,4 +1,4 @@
-//! In-meeting control changes of a [`Meeting`]: lock, host and co-hosts, mute, rename,
+//! In-meeting control changes of a [`Meeting`] beyond `meeting.rs`: co-hosts, mute, rename,
 //! reschedule and prolong, the chair-password lockout, and the end of a meeting whose scheduled
 //! time ran out. Each is one method, so every such change is one recognisable event.
 
@@ -60,20 +60,11 @@ impl Meeting {
             .ok_or_else(|| StoreError::NotInMeeting(user_id.to_string()))
     }
 
-    /// Locks or unlocks the meeting (locked: guests may not join by themselves).
-    pub fn set_locked(&mut self, locked: bool) {
-        self.locked = locked;
-    }
-
-    /// Makes `user_id` the host (`None`: nobody holds the role).
-    pub fn set_host(&mut self, user_id: Option<&str>) {
-        self.host = user_id.map(str::to_string);
-    }
-
     /// Gives or takes the co-host role of someone in the meeting.
     pub fn set_cohost(&mut self, user_id: &str, on: bool) -> Result<(), StoreError> {
         let p = self.seated_mut(user_id)?;
         p.extra.insert(part_keys::COHOST.into(), Value::Bool(on));
+        self.updated(&["cohosts"]);
         Ok(())
     }
 
@@ -81,6 +72,7 @@ impl Meeting {
     pub fn mute(&mut self, user_id: &str, muted: bool) -> Result<(), StoreError> {
         let p = self.seated_mut(user_id)?;
         p.extra.insert(part_keys::MUTED.into(), Value::Bool(muted));
+        self.updated(&["mute"]);
         Ok(())
     }
 
@@ -95,6 +87,7 @@ impl Meeting {
             p.extra.insert(part_keys::MUTED.into(), Value::Bool(muted));
             n += 1;
         }
+        self.updated(&["mute"]);
         n
     }
 
@@ -102,6 +95,7 @@ impl Meeting {
     pub fn rename_participant(&mut self, user_id: &str, name: &str) -> Result<(), StoreError> {
         let p = self.seated_mut(user_id)?;
         p.name = name.to_string();
+        self.updated(&["participant_name"]);
         Ok(())
     }
 
@@ -113,15 +107,14 @@ impl Meeting {
                 action: "reschedule",
             });
         }
-        self.topic = topic.to_string();
-        self.start_time = start;
-        self.end_time = end;
+        self.set_topic(topic.to_string());
+        self.set_schedule(start, end);
         Ok(())
     }
 
     /// Moves the scheduled end `secs` later.
     pub fn prolong(&mut self, secs: i64) {
-        self.end_time = self.end_time.saturating_add(secs);
+        self.set_schedule(self.start_time, self.end_time.saturating_add(secs));
     }
 
     /// Checks a chair-password attempt at `now` against the control lockout: a lock holds
@@ -154,7 +147,7 @@ impl Meeting {
         if now < concluded_at {
             return EndPhase::Closing;
         }
-        match self.end(concluded_at) {
+        match self.expire(concluded_at) {
             Ok(()) => EndPhase::Concluded,
             Err(_) => EndPhase::Open,
         }

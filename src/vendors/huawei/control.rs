@@ -133,7 +133,7 @@ pub fn hang_up(ex: &mut Exchange<'_>) -> Reply {
             users.push(p.user_id.clone());
         }
         for u in users {
-            let _ = m.leave(&u, now);
+            let _ = m.kick(&u, now);
         }
         Ok(())
     })
@@ -161,7 +161,7 @@ pub fn delete_attendees(ex: &mut Exchange<'_>) -> Reply {
             numbers.push((number.to_string(), pid.to_string()));
         }
         for (number, pid) in numbers {
-            m.invitees.retain(|i| i.user_id != number);
+            m.remove_invitees(std::slice::from_ref(&number));
             let users: Vec<String> = m
                 .participants
                 .iter()
@@ -169,7 +169,7 @@ pub fn delete_attendees(ex: &mut Exchange<'_>) -> Reply {
                 .map(|p| p.user_id.clone())
                 .collect();
             for u in users {
-                let _ = m.leave(&u, now);
+                let _ = m.kick(&u, now);
             }
         }
         Ok(())

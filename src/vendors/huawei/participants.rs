@@ -108,7 +108,7 @@ pub fn set_role(ex: &mut Exchange<'_>) -> Reply {
         if views::extra_str(&m.extra, keys::CHAIR_PWD) != pwd {
             return Err("conf_not_found_or_auth_failed");
         }
-        m.set_host(Some(&user));
+        m.set_host(Some(user));
         Ok(())
     })
 }

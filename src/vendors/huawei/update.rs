@@ -77,7 +77,7 @@ pub fn update_meeting(ex: &mut Exchange<'_>) -> Reply {
         m.reschedule(&topic, start, start + length * 60)
             .map_err(|_| "conf_modify_fail_as_conf_already_started")?;
         if let Some(media) = &body.media_types {
-            m.extra.insert(keys::MEDIA.into(), json!(media));
+            m.set_extra(keys::MEDIA, json!(media));
         }
         let m = d.meeting(&id).map_err(|_| "conf_data_not_found")?;
         Ok(views::conference_info(m, d))
