@@ -13,6 +13,7 @@
 use super::ctx::{self, Out};
 use super::errors;
 use super::schema::{MeetingBody, UserRef};
+use super::state;
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Invitee, Meeting, MeetingState, TenantData};
 use serde_json::{json, Value};
@@ -76,7 +77,7 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
         }
         let (keep, non) = resolve(d, invitees)?;
         m.invitees = keep;
-        let mut info = ctx::meeting_info(&m, &userid);
+        let mut info = ctx::meeting_info(&m, &userid, now);
         if !non.is_empty() {
             info["user_non_registered"] = json!(non);
         }
@@ -178,8 +179,9 @@ fn get_inner(ex: &mut Exchange<'_>) -> Out {
     let op = ctx::query_operator(ex)?;
     ctx::query_instance(ex)?;
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let info = t
-        .with(|d| d.meeting(&id).map(|m| ctx::meeting_info(m, &op)))
+        .with(|d| d.meeting(&id).map(|m| ctx::meeting_info(m, &op, now)))
         .map_err(|_| errors::fail(ex, &errors::MEETING_NOT_EXIST))?;
     ctx::ok(json!({ "meeting_number": 1, "meeting_info_list": [info] }))
 }
@@ -193,12 +195,13 @@ fn list_inner(ex: &mut Exchange<'_>) -> Out {
     let t = ctx::tenant(ex)?;
     let op = ctx::query_operator(ex)?;
     ctx::query_instance(ex)?;
+    let now = ex.now_secs();
     if let Some(code) = ex.query("meeting_code").filter(|c| !c.is_empty()) {
         let info = t.with(|d| {
             d.meetings
                 .values()
                 .find(|m| m.code == code && m.state != MeetingState::Cancelled)
-                .map(|m| ctx::meeting_info(m, &op))
+                .map(|m| ctx::meeting_info(m, &op, now))
         });
         let info = info.ok_or_else(|| errors::fail(ex, &errors::MEETING_NOT_EXIST))?;
         return ctx::ok(json!({ "meeting_number": 1, "meeting_info_list": [info] }));
@@ -207,13 +210,13 @@ fn list_inner(ex: &mut Exchange<'_>) -> Out {
     let all: Vec<Value> = t.with(|d| {
         d.meetings
             .values()
-            .filter(|m| matches!(m.state, MeetingState::Scheduled | MeetingState::InProgress))
+            .filter(|m| state::upcoming(m, now))
             .filter(|m| {
                 m.creator == op
                     || ctx::hosts(m).contains(&op)
                     || m.invitees.iter().any(|i| i.user_id == op)
             })
-            .map(|m| ctx::meeting_info(m, &op))
+            .map(|m| ctx::meeting_info(m, &op, now))
             .collect()
     });
     let page: Vec<Value> = all.iter().skip(pos).take(LIST_PAGE).cloned().collect();
@@ -238,6 +241,7 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
     let userid = ctx::need_str(ex, req.userid.clone(), "userid")?;
     ctx::need(ex, req.instanceid, "instanceid")?;
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let invitees = req.invitees.as_ref().map(|l| {
         l.iter()
             .map(|u| UserRef {
@@ -254,11 +258,7 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
         if m.creator != userid {
             return Err(errors::fail(ex, &errors::NO_PERMISSION));
         }
-        match m.state {
-            MeetingState::Cancelled => return Err(errors::fail(ex, &errors::MEETING_CANCELLED)),
-            MeetingState::Ended => return Err(errors::fail(ex, &errors::MEETING_ENDED)),
-            _ => {}
-        }
+        state::editable(&m, now).map_err(|e| errors::fail(ex, e))?;
         let subject = match req.subject.clone() {
             Some(s) if s.trim().is_empty() => return Err(errors::invalid(ex, "subject is empty")),
             Some(s) => s,

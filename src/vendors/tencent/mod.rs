@@ -22,6 +22,7 @@ mod lifecycle;
 mod meetings;
 mod routes;
 mod schema;
+mod state;
 
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Origin, Store, Tenant, User, VendorId};
@@ -71,7 +72,10 @@ impl Vendor for Tencent {
         if auth != Auth::Signature {
             return Ok(());
         }
-        auth::verify(ex, &self.replay).map_err(|e| errors::fail(ex, e))
+        auth::verify(ex, &self.replay).map_err(|e| match e {
+            auth::Refusal::Gateway(e) => errors::fail(ex, e),
+            auth::Refusal::Param(what) => errors::invalid(ex, what),
+        })
     }
     fn not_found(&self, ex: &Exchange<'_>) -> Reply {
         errors::render(ex.route.operation, &errors::API_NOT_FOUND, None)

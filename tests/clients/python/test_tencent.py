@@ -166,7 +166,7 @@ def test_an_unknown_meeting_is_400_190457(fresh):
 def test_a_wrong_secret_key_is_signature_failed(fresh):
     with pytest.raises(ServiceException) as ei:
         set_invitees(client(fresh, secret_key="wrong"), SCHEDULED, "userA", ["userB"])
-    assert error_of(ei) == (400, 200003, "Signature failed!")
+    assert error_of(ei) == (500, 200003, "Signature failed!")
     assert ei.value.error_info.new_error_code == 200200003
     assert stored(fresh) == []
 
