@@ -362,6 +362,25 @@ impl Meeting {
         Ok(())
     }
 
+    /// Makes `user_id` a co-host (`on`) or not. Co-hosts live in `extra["co_hosts"]` (a list
+    /// of user ids) until the domain models roles. Returns whether anything changed.
+    pub fn set_co_host(&mut self, user_id: &str, on: bool) -> bool {
+        let mut list: Vec<Value> = self
+            .extra
+            .get("co_hosts")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let present = list.iter().any(|v| v.as_str() == Some(user_id));
+        match (on, present) {
+            (true, false) => list.push(Value::String(user_id.to_string())),
+            (false, true) => list.retain(|v| v.as_str() != Some(user_id)),
+            _ => return false,
+        }
+        self.extra.insert("co_hosts".into(), Value::Array(list));
+        true
+    }
+
     /// Adds invitees not yet on the list, keeping order; returns how many were new.
     pub fn add_invitees(&mut self, list: impl IntoIterator<Item = Invitee>) -> usize {
         let mut added = 0;

@@ -15,7 +15,8 @@ use super::errors;
 use super::schema::{MeetingBody, UserRef};
 use super::state;
 use crate::exchange::{Exchange, Reply};
-use crate::store::{Invitee, Meeting, MeetingState, TenantData};
+use crate::ratelimit::LimitMode;
+use crate::store::{Invitee, Meeting, MeetingState, TenantData, VendorId};
 use serde_json::{json, Value};
 
 /// Most invitees on create / modify (PUT invitees takes up to 2000).
@@ -71,9 +72,13 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
         )),
     );
     let invitees = req.invitees.unwrap_or_default();
+    let quotas = documented_limits(ex);
     let out = t.with(|d| {
         if !d.user(&userid).is_some_and(|u| u.registered) {
             return Err(&errors::USER_NOT_EXIST);
+        }
+        if quotas {
+            quota(d, &userid, now)?;
         }
         let (keep, non) = resolve(d, invitees)?;
         m.invitees = keep;
@@ -87,6 +92,41 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
     let info = out.map_err(|e| errors::fail(ex, e))?;
     ex.note.meeting = info["meeting_id"].as_str().map(str::to_string);
     ctx::ok(json!({ "meeting_number": 1, "meeting_info_list": [info] }))
+}
+
+/// True when a scenario switched Tencent's documented limits on (`rate_limits: {tencent:
+/// documented}`): the create quotas then apply too.
+fn documented_limits(ex: &Exchange<'_>) -> bool {
+    ex.app.limiter.mode(VendorId::Tencent) == Some(LimitMode::Documented)
+}
+
+/// Meetings one user may create per hour (500029).
+const CREATES_PER_HOUR: usize = 2000;
+
+/// The create quotas of /1095/105276, from state: 2000 creates per user per hour → 500029;
+/// per account per month, (users × 10) with at least 50 users, else (users × 2) → 500168.
+/// Counted from the meetings the store holds (`created_at`, cancelled ones included).
+/// [INF] every user counts as a paid seat; a month is 30 days on the server clock.
+fn quota(d: &TenantData, user: &str, now: i64) -> Result<(), &'static crate::vendors::ErrorDef> {
+    let hour = d
+        .meetings
+        .values()
+        .filter(|m| m.creator == user && m.created_at > now - 3600)
+        .count();
+    if hour >= CREATES_PER_HOUR {
+        return Err(&errors::CREATE_LIMIT);
+    }
+    let seats = d.users().count();
+    let monthly = seats * if seats >= 50 { 10 } else { 2 };
+    let month = d
+        .meetings
+        .values()
+        .filter(|m| m.created_at > now - 30 * 86_400)
+        .count();
+    if month >= monthly {
+        return Err(&errors::MONTHLY_LIMIT);
+    }
+    Ok(())
 }
 
 fn resolve(
