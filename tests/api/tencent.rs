@@ -20,6 +20,11 @@ pub(crate) const RUNNING: &str = "5417310002754750437";
 /// 20-digit nonces, unique per test process.
 static NONCE: AtomicU64 = AtomicU64::new(18_000_000_000_000_000_000);
 
+/// A fresh nonce (never used before in this test process).
+pub(crate) fn next_nonce() -> String {
+    NONCE.fetch_add(1, Ordering::Relaxed).to_string()
+}
+
 pub(crate) fn sign(
     secret: &str,
     method: &str,
@@ -75,6 +80,10 @@ impl Req {
             signed_target: None,
             signature: None,
         }
+    }
+
+    pub(crate) fn set_nonce(&mut self, n: &str) {
+        self.nonce = Some(n.into());
     }
 
     pub(crate) async fn send(self, app: &TestApp) -> Resp {

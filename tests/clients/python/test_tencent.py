@@ -83,7 +83,7 @@ def test_create_meeting_returns_ids_and_unregistered_invitees(fresh):
     c = client(fresh)
     body = V1MeetingsPostRequest(
         userid="userA", instanceid=1, subject="探针会议 probe", type=0,
-        start_time="1795250005", end_time="1795253605",
+        start_time="1893484800", end_time="1893488400",
         invitees=[{"userid": "userB"}, {"userid": "ghost_u"}],
     )
     resp = c.meetings_api.v1_meetings_post(ApiV1MeetingsPostRequest(body=body), authenticator_options=auth())
