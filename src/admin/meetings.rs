@@ -3,7 +3,7 @@
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::{Meeting, ParticipantStatus, StoreError, Tenant, User, VendorId};
+use crate::store::{Meeting, StoreError, Tenant, User, VendorId};
 use http::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -143,15 +143,15 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             "end" => m.end(now).map_err(store_err)?,
             "cancel" => m.cancel(now).map_err(store_err)?,
-            "lock" => m.locked = true,
-            "unlock" => m.locked = false,
+            "lock" => m.set_locked(true),
+            "unlock" => m.set_locked(false),
             "capacity" => {
                 let c = body
                     .get("capacity")
                     .and_then(Value::as_u64)
                     .filter(|c| *c >= 1 && *c <= u32::MAX as u64)
                     .ok_or_else(|| bad("`capacity` must be a whole number ≥ 1"))?;
-                m.capacity = c as u32;
+                m.set_capacity(c as u32);
             }
             "fill" => {
                 // Fill every free seat with anonymous joined guests.
@@ -176,8 +176,7 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             "ring" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
-                let p = m.participant_mut(&u).ok_or_else(|| not_found(format!("{u:?} was not invited")))?;
-                p.status = ParticipantStatus::Ringing;
+                m.ring(&u).map_err(|_| not_found(format!("{u:?} is not being called")))?;
             }
             "leave" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
@@ -189,7 +188,7 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             "set-host" | "set_host" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
-                m.host = Some(u);
+                m.set_host(Some(u));
             }
             other => {
                 return Err(not_found(format!(

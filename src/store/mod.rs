@@ -5,21 +5,30 @@
 //! tenant up or insert it), each tenant's data behind its own mutex (see [`Tenant`]), tokens in
 //! their own DashMap. There is no global lock on the request path.
 
+pub mod bus;
+pub mod change;
 mod clock;
 mod error;
 mod ids;
+mod invitees;
 mod meeting;
+mod participants;
+mod pending;
 mod tenant;
+#[cfg(test)]
+mod tests;
 mod token;
 mod user;
 
+pub use bus::ChangeBus;
+pub use change::{Change, ChangeKind};
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
-pub use tenant::{Origin, Tenant, TenantData};
+pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 
@@ -95,8 +104,11 @@ pub struct Store {
     /// (Tencent SecretId, Huawei account names and App IDs).
     credentials: [DashMap<String, String>; 4],
     pub tokens: Tokens,
-    pub clock: Clock,
+    /// Shared with every tenant, which stamps its changes with it.
+    pub clock: Arc<Clock>,
     pub ids: Ids,
+    /// The stream of domain changes (see [`change`]); every tenant publishes here.
+    pub changes: Arc<ChangeBus>,
     /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
     pub strict_tenants: bool,
 }
@@ -108,8 +120,9 @@ impl Store {
             tenants: Default::default(),
             credentials: Default::default(),
             tokens: Tokens::default(),
-            clock: Clock::default(),
+            clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
+            changes: Arc::new(ChangeBus::default()),
             strict_tenants,
         }
     }
@@ -128,11 +141,20 @@ impl Store {
         self.tenant(vendor, &id)
     }
 
+    /// What a tenant of this store publishes its changes with.
+    pub fn publisher(&self) -> Publisher {
+        Publisher {
+            bus: Arc::clone(&self.changes),
+            clock: Arc::clone(&self.clock),
+        }
+    }
+
     /// Adds a tenant (replacing one with the same id) and indexes its extra credentials.
     pub fn put_tenant(&self, tenant: Tenant) -> Arc<Tenant> {
         for value in tenant.credentials.values() {
             self.credentials[tenant.vendor.index()].insert(value.clone(), tenant.id.clone());
         }
+        tenant.attach(self.publisher());
         let t = Arc::new(tenant);
         self.tenants[t.vendor.index()].insert(t.id.clone(), Arc::clone(&t));
         t
@@ -161,13 +183,15 @@ impl Store {
         let entry = self.tenants[vendor.index()]
             .entry(id.to_string())
             .or_insert_with(|| {
-                Arc::new(Tenant::new(
+                let t = Tenant::new(
                     vendor,
                     id.to_string(),
                     secret.to_string(),
                     credentials.clone(),
                     Origin::Auto,
-                ))
+                );
+                t.attach(self.publisher());
+                Arc::new(t)
             });
         let t = Arc::clone(&entry);
         drop(entry);
@@ -190,11 +214,13 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential and token; resets ids and the clock offset.
+    /// Forgets every tenant, credential, token and kept change; resets ids and the clock
+    /// offset (the change stream keeps counting).
     pub fn clear(&self) {
         self.tenants.iter().for_each(DashMap::clear);
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
+        self.changes.clear();
         self.ids.set_drawn(0);
         self.clock.set_offset_ms(0);
     }

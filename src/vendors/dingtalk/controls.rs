@@ -71,7 +71,7 @@ pub fn kick(ex: &mut Exchange<'_>) -> Reply {
             return Err(Fail::params("the host cannot be kicked"));
         }
         for u in &users {
-            let _ = m.leave(u, now);
+            let _ = m.kick(u, now);
             if let Some(p) = m.participant_mut(u) {
                 p.extra.insert(extra::ATTEND_STATUS.into(), json!(5));
                 p.extra
@@ -154,7 +154,7 @@ pub fn lock(ex: &mut Exchange<'_>) -> Reply {
             "unlock" => false,
             _ => return Err(Fail::params("action is invalid")),
         };
-        live(d, id)?.locked = locked;
+        live(d, id)?.set_locked(locked);
         Ok(())
     })
 }

@@ -191,7 +191,7 @@ fn status_inner(ex: &mut Exchange<'_>) -> Out {
             return Err(None);
         }
         if let Some(l) = req.meeting_locked {
-            m.locked = l;
+            m.set_locked(l);
         }
         let mut rc = m
             .extra

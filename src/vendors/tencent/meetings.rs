@@ -172,7 +172,7 @@ fn apply_fields(
         if !(4..=6).contains(&p.len()) || !p.bytes().all(|b| b.is_ascii_digit()) {
             return Err(errors::invalid(ex, "password must be 4 to 6 digits"));
         }
-        m.extra.insert("password".into(), json!(p));
+        m.set_extra("password", json!(p));
     }
     if let Some(hosts) = &req.hosts {
         let ids: Vec<String> = hosts
@@ -181,9 +181,9 @@ fn apply_fields(
             .filter(|h| !h.is_empty())
             .collect();
         if let Some(first) = ids.first() {
-            m.host = Some(first.clone());
+            m.set_host(Some(first.clone()));
         }
-        m.extra.insert("hosts".into(), json!(ids));
+        m.set_extra("hosts", json!(ids));
     }
     if let Some(s) = &req.settings {
         let mut merged = m
@@ -193,19 +193,18 @@ fn apply_fields(
             .cloned()
             .unwrap_or_default();
         merged.extend(s.clone());
-        m.extra.insert("settings".into(), Value::Object(merged));
+        m.set_extra("settings", Value::Object(merged));
     }
     for (k, v) in [("location", &req.location), ("time_zone", &req.time_zone)] {
         if let Some(v) = v {
-            m.extra.insert(k.into(), json!(v));
+            m.set_extra(k, json!(v));
         }
     }
     if let Some(l) = req.enable_live {
-        m.extra.insert("enable_live".into(), json!(l));
+        m.set_extra("enable_live", json!(l));
     }
-    m.topic = subject;
-    m.start_time = start;
-    m.end_time = end;
+    m.set_topic(subject);
+    m.set_schedule(start, end);
     Ok(())
 }
 
@@ -315,7 +314,8 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
         apply_fields(ex, &mut m, &req, subject, start, end)?;
         if let Some(list) = invitees {
             let (keep, _) = resolve(d, list).map_err(|e| errors::fail(ex, e))?;
-            m.invitees = keep;
+            // resolve() already enforced the cap.
+            let _ = m.set_invitees(keep, usize::MAX);
         }
         let code = m.code.clone();
         if let Ok(slot) = d.meeting_mut(&id) {
