@@ -126,7 +126,10 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
     t.with(|d| -> AdminResult {
         let name = user.as_deref().map(|u| user_name(d, u)).unwrap_or_default();
         let known_user = user.as_deref().is_none_or(|u| d.user(u).is_some());
-        let m = d.meeting_mut(id).map_err(store_err)?;
+        // All or nothing: the action runs on a copy that replaces the meeting only when the
+        // whole action succeeded (a start whose host cannot join leaves it scheduled).
+        let mut copy = d.meeting(id).map_err(store_err)?.clone();
+        let m = &mut copy;
         match action {
             "start" => {
                 m.start(now).map_err(store_err)?;
@@ -163,7 +166,8 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 if !known_user {
                     return Err(not_found(format!("user {u:?} is not a user of tenant {}", t.id)));
                 }
-                m.join(&u, &name, now).map_err(store_err)?;
+                // A join starts a scheduled meeting (someone entered it).
+                m.enter(&u, &name, now).map_err(store_err)?;
                 if let Some(p) = m.participant_mut(&u) {
                     if p.participant_id.is_empty() {
                         p.participant_id = ids.hex(32);
@@ -192,7 +196,9 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 )))
             }
         }
-        Ok(view(&t, m))
+        let out = view(&t, m);
+        *d.meeting_mut(id).map_err(store_err)? = copy;
+        Ok(out)
     })
 }
 

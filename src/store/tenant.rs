@@ -116,6 +116,15 @@ impl TenantData {
         self.users.insert(user.id.clone(), user);
     }
 
+    /// Removes a user (and its aliases); the removed user, if there was one.
+    pub fn remove_user(&mut self, id: &str) -> Option<User> {
+        let old = self.users.remove(id)?;
+        for (k, v) in &old.aliases {
+            self.aliases.remove(&(k.clone(), v.clone()));
+        }
+        Some(old)
+    }
+
     /// The meeting with this id.
     pub fn meeting(&self, id: &str) -> Result<&Meeting, StoreError> {
         self.meetings

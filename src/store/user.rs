@@ -40,7 +40,8 @@ pub struct User {
     /// bookkeeping: not exported with the state (a restart clears it).
     #[serde(skip)]
     pub login_lock: Lockout,
-    /// Vendor-owned details (department, title, SIP number…).
+    /// Vendor-owned directory fields the domain does not interpret (Tencent `staff_id`,
+    /// `job_title`, `area`, `user_account_type`…; Huawei department, title, SIP number…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
 }

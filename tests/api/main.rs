@@ -35,5 +35,8 @@ mod isolation_network;
 mod isolation_panic;
 mod lifecycle;
 mod tencent;
+mod tencent_directory;
+mod tencent_gateway;
 mod tencent_invitees;
 mod tencent_meetings;
+mod tencent_states;
