@@ -9,7 +9,7 @@
 //! meeting only through these methods, never by writing its fields from a handler.
 
 use super::change::{ChangeKind, EndReason, LeaveReason, Pending, Who};
-use super::StoreError;
+use super::{Lockout, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -170,6 +170,10 @@ pub struct Meeting {
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// Failed chair-password logins to the meeting's control and the lock they caused.
+    /// Transient security bookkeeping: not exported with the state (a restart clears it).
+    #[serde(skip)]
+    pub control_lock: Lockout,
     /// What the methods below changed and nobody has published yet (not state).
     #[serde(skip)]
     pub changes: Pending,
@@ -199,6 +203,7 @@ impl Default for Meeting {
             invitees: Vec::new(),
             extra: Map::new(),
             changes: Pending::default(),
+            control_lock: Lockout::default(),
         }
     }
 }

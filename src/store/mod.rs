@@ -11,10 +11,13 @@ mod clock;
 mod error;
 mod ids;
 mod invitees;
+mod lockout;
 mod meeting;
+mod meeting_ctl;
 mod participants;
 mod pending;
 mod tenant;
+mod tenant_users;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -25,10 +28,13 @@ pub use change::{Change, ChangeKind};
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
+pub use lockout::{LockPolicy, Lockout};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
+pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
+pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 

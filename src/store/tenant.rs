@@ -55,9 +55,9 @@ pub struct Publisher {
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
-    users: BTreeMap<String, User>,
+    pub(super) users: BTreeMap<String, User>,
     /// (alias kind, alias value) → primary user id.
-    aliases: HashMap<(String, String), String>,
+    pub(super) aliases: HashMap<(String, String), String>,
     /// Meetings by id, in id order. Read freely; change a meeting through `meeting_mut`,
     /// `insert_meeting` or `replace_meeting` so its changes are published.
     pub meetings: BTreeMap<String, Meeting>,
