@@ -9,6 +9,7 @@ mod clock;
 mod error;
 mod ids;
 mod meeting;
+mod secrets;
 mod tenant;
 mod token;
 mod user;
@@ -19,13 +20,16 @@ pub use ids::{splitmix64, Ids};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
+pub use secrets::Secrets;
 pub use tenant::{Origin, Tenant, TenantData};
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// The four emulated vendors.
@@ -96,9 +100,17 @@ pub struct Store {
     credentials: [DashMap<String, String>; 4],
     pub tokens: Tokens,
     pub clock: Clock,
+    /// Seeded, reproducible ids (meeting ids, codes, participant ids).
     pub ids: Ids,
-    /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
-    pub strict_tenants: bool,
+    /// Credential values and request ids: never repeated (see [`Secrets`]).
+    pub secrets: Secrets,
+    /// `--strict-tenants`: what [`Store::clear`] returns every vendor's switch to.
+    strict_default: bool,
+    /// Per vendor: unknown credentials are refused instead of auto-provisioned. Atomics: read
+    /// on every token request, flipped by the admin API.
+    strict: [AtomicBool; 4],
+    /// Tenants auto-provisioned since the process started (health).
+    auto_provisioned: AtomicU64,
 }
 
 impl Store {
@@ -110,8 +122,26 @@ impl Store {
             tokens: Tokens::default(),
             clock: Clock::default(),
             ids: Ids::new(seed),
-            strict_tenants,
+            secrets: Secrets::new(),
+            strict_default: strict_tenants,
+            strict: std::array::from_fn(|_| AtomicBool::new(strict_tenants)),
+            auto_provisioned: AtomicU64::new(0),
         }
+    }
+
+    /// True when `vendor` refuses unknown credentials instead of provisioning a tenant.
+    pub fn is_strict(&self, vendor: VendorId) -> bool {
+        self.strict[vendor.index()].load(Ordering::Relaxed)
+    }
+
+    /// Turns strict tenants on or off for one vendor (admin API; reset restores the default).
+    pub fn set_strict(&self, vendor: VendorId, strict: bool) {
+        self.strict[vendor.index()].store(strict, Ordering::Relaxed);
+    }
+
+    /// Tenants auto-provisioned since the process started.
+    pub fn auto_provisioned(&self) -> u64 {
+        self.auto_provisioned.load(Ordering::Relaxed)
     }
 
     /// The tenant with this id.
@@ -155,22 +185,31 @@ impl Store {
         if let Some(t) = self.tenant(vendor, id) {
             return Ok(t);
         }
-        if self.strict_tenants {
+        if self.is_strict(vendor) {
             return Err(StoreError::UnknownTenant(id.to_string()));
         }
-        let entry = self.tenants[vendor.index()]
-            .entry(id.to_string())
-            .or_insert_with(|| {
-                Arc::new(Tenant::new(
+        let t = match self.tenants[vendor.index()].entry(id.to_string()) {
+            Entry::Occupied(e) => Arc::clone(e.get()),
+            Entry::Vacant(e) => {
+                let t = Arc::new(Tenant::new(
                     vendor,
                     id.to_string(),
                     secret.to_string(),
                     credentials.clone(),
                     Origin::Auto,
-                ))
-            });
-        let t = Arc::clone(&entry);
-        drop(entry);
+                ));
+                e.insert(Arc::clone(&t));
+                self.auto_provisioned.fetch_add(1, Ordering::Relaxed);
+                // Logged once per tenant: the moment it comes to exist.
+                tracing::warn!(
+                    vendor = %vendor,
+                    tenant = id,
+                    "unknown credential: tenant auto-provisioned (trust on first use); \
+                     --strict-tenants or PUT /__admin/tenants/strict refuses it instead"
+                );
+                t
+            }
+        };
         for value in credentials.values() {
             self.credentials[vendor.index()]
                 .entry(value.clone())
@@ -190,11 +229,17 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential and token; resets ids and the clock offset.
+    /// Forgets every tenant, credential and token; resets ids, the clock offset and the
+    /// strict-tenant switches; draws a new credential nonce (no token issued before the reset
+    /// can be issued again after it).
     pub fn clear(&self) {
         self.tenants.iter().for_each(DashMap::clear);
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
+        self.secrets.rekey();
+        for s in &self.strict {
+            s.store(self.strict_default, Ordering::Relaxed);
+        }
         self.ids.set_drawn(0);
         self.clock.set_offset_ms(0);
     }

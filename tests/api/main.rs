@@ -3,6 +3,7 @@
 
 mod cli;
 mod common;
+mod credentials_unique;
 mod dingtalk;
 mod faults_actions;
 mod faults_cli;

@@ -51,7 +51,7 @@ impl Vendor for Dingtalk {
     }
     /// Uppercase UUID-like, e.g. `01A08FE7-CD6B-79BB-8B2E-35D8768AD457` (notes §7).
     fn new_request_id(&self, store: &Store) -> String {
-        let h = store.ids.hex_upper(32);
+        let h = store.secrets.hex_upper(32);
         format!(
             "{}-{}-{}-{}-{}",
             &h[0..8],

@@ -43,7 +43,7 @@ fn issue(ex: &Exchange<'_>, tenant: &Tenant) -> String {
         store.tokens.set_expiry(&t.value, expires);
         return t.value.clone();
     }
-    let value = store.ids.hex(32);
+    let value = store.secrets.hex(32);
     store.tokens.insert(Token {
         value: value.clone(),
         vendor: VENDOR,

@@ -109,7 +109,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
         Err(name) => return fail(name),
     };
     let store = &ex.app.store;
-    let value = format!("stb{}", store.ids.hex(48));
+    let value = format!("stb{}", store.secrets.hex(48));
     let expires = ex.now_ms + CONTROL_TTL_SECS * 1000;
     store.tokens.insert(Token {
         value: value.clone(),
@@ -125,7 +125,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
     ok(&json!({
         "data": {
             "token": value,
-            "tmpWsToken": format!("stb{}", store.ids.hex(32)),
+            "tmpWsToken": format!("stb{}", store.secrets.hex(32)),
             "wsURL": "wss://127.0.0.1/cms/open/websocket/confctl/increment/conn",
             "role": 1,
             "expireTime": expires,
@@ -136,7 +136,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
             "vmrCurrentConfID": "",
             "supportNotifyType": ["ConfBasicInfo", "ConfOtherInfo", "RealTimeSubscribe"],
         },
-        "addressToken": format!("stb{}", store.ids.hex(32)),
+        "addressToken": format!("stb{}", store.secrets.hex(32)),
         "gloablPublicIP": "127.0.0.1",
     }))
 }
