@@ -335,6 +335,34 @@ impl Meeting {
         }
         added
     }
+
+    /// Locks or unlocks the meeting (a locked meeting refuses new entrants).
+    pub fn set_locked(&mut self, locked: bool) {
+        self.locked = locked;
+    }
+
+    /// Moves a scheduled meeting: new topic (when given) and times (unix seconds).
+    pub fn reschedule(
+        &mut self,
+        topic: Option<&str>,
+        start: i64,
+        end: i64,
+    ) -> Result<(), StoreError> {
+        if self.state != MeetingState::Scheduled {
+            return Err(self.refuse("reschedule"));
+        }
+        if let Some(t) = topic {
+            self.topic = t.to_string();
+        }
+        self.start_time = start;
+        self.end_time = end;
+        Ok(())
+    }
+
+    /// Records vendor settings (mute-all, screen sharing, …) in `extra`, key by key.
+    pub fn update_settings(&mut self, settings: Map<String, Value>) {
+        self.extra.extend(settings);
+    }
 }
 
 #[cfg(test)]
