@@ -6,6 +6,10 @@ use crate::common::{Resp, TestApp};
 
 #[path = "dingtalk_controls.rs"]
 mod controls;
+#[path = "dingtalk_flows.rs"]
+mod flows;
+#[path = "dingtalk_gateway.rs"]
+mod gateway;
 #[path = "dingtalk_lifecycle.rs"]
 mod lifecycle;
 use meetmock::config::Config;

@@ -109,19 +109,24 @@ pub fn mute(ex: &mut Exchange<'_>) -> Reply {
     })
 }
 
+/// Mutes (or unmutes) everyone but the host and co-hosts.
+fn mute_others(m: &mut Meeting, muted: bool) {
+    let host = m.host.clone();
+    for p in m.participants.iter_mut() {
+        let co = p.extra.get(extra::CO_HOST).and_then(Value::as_bool) == Some(true);
+        if host.as_deref() != Some(p.user_id.as_str()) && !co {
+            p.extra.insert(extra::MIC_MUTED.into(), json!(muted));
+        }
+    }
+}
+
 /// `POST …/allMembers/mute` (MuteAll): everyone but the host and co-hosts.
 pub fn mute_all(ex: &mut Exchange<'_>) -> Reply {
     control(ex, |f, d, id, _| {
         let muted = mute_flag(f)?;
         let force = f.opt_bool("forceMute")?.unwrap_or(false);
         let m = live(d, id)?;
-        let host = m.host.clone();
-        for p in m.participants.iter_mut() {
-            let co = p.extra.get(extra::CO_HOST).and_then(Value::as_bool) == Some(true);
-            if host.as_deref() != Some(p.user_id.as_str()) && !co {
-                p.extra.insert(extra::MIC_MUTED.into(), json!(muted));
-            }
-        }
+        mute_others(m, muted);
         m.extra.insert("muteAll".into(), json!(muted));
         m.extra.insert("forceMute".into(), json!(muted && force));
         Ok(())
@@ -233,13 +238,7 @@ pub fn update_settings(ex: &mut Exchange<'_>) -> Reply {
                 m.set_locked(lock);
             }
             if let Some(mute) = given.get("muteAll").and_then(Value::as_bool) {
-                let host = m.host.clone();
-                for p in m.participants.iter_mut() {
-                    let co = p.extra.get(extra::CO_HOST).and_then(Value::as_bool) == Some(true);
-                    if host.as_deref() != Some(p.user_id.as_str()) && !co {
-                        p.extra.insert(extra::MIC_MUTED.into(), json!(mute));
-                    }
-                }
+                mute_others(m, mute);
             }
             m.update_settings(given);
             Ok::<(), Fail>(())
