@@ -5,15 +5,24 @@
 //! tenant up or insert it), each tenant's data behind its own mutex (see [`Tenant`]), tokens in
 //! their own DashMap. There is no global lock on the request path.
 
+pub mod bus;
+pub mod change;
 mod clock;
 mod error;
 mod ids;
+mod invitees;
 mod meeting;
+mod participants;
+mod pending;
 mod secrets;
 mod tenant;
+#[cfg(test)]
+mod tests;
 mod token;
 mod user;
 
+pub use bus::ChangeBus;
+pub use change::{Change, ChangeKind};
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
@@ -21,7 +30,7 @@ pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
 pub use secrets::Secrets;
-pub use tenant::{Origin, Tenant, TenantData};
+pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 
@@ -99,11 +108,14 @@ pub struct Store {
     /// (Tencent SecretId, Huawei account names and App IDs).
     credentials: [DashMap<String, String>; 4],
     pub tokens: Tokens,
-    pub clock: Clock,
+    /// Shared with every tenant, which stamps its changes with it.
+    pub clock: Arc<Clock>,
     /// Seeded, reproducible ids (meeting ids, codes, participant ids).
     pub ids: Ids,
     /// Credential values and request ids: never repeated (see [`Secrets`]).
     pub secrets: Secrets,
+    /// The stream of domain changes (see [`change`]); every tenant publishes here.
+    pub changes: Arc<ChangeBus>,
     /// `--strict-tenants`: what [`Store::clear`] returns every vendor's switch to.
     strict_default: bool,
     /// Per vendor: unknown credentials are refused instead of auto-provisioned. Atomics: read
@@ -120,9 +132,10 @@ impl Store {
             tenants: Default::default(),
             credentials: Default::default(),
             tokens: Tokens::default(),
-            clock: Clock::default(),
+            clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
             secrets: Secrets::new(),
+            changes: Arc::new(ChangeBus::default()),
             strict_default: strict_tenants,
             strict: std::array::from_fn(|_| AtomicBool::new(strict_tenants)),
             auto_provisioned: AtomicU64::new(0),
@@ -158,11 +171,20 @@ impl Store {
         self.tenant(vendor, &id)
     }
 
+    /// What a tenant of this store publishes its changes with.
+    pub fn publisher(&self) -> Publisher {
+        Publisher {
+            bus: Arc::clone(&self.changes),
+            clock: Arc::clone(&self.clock),
+        }
+    }
+
     /// Adds a tenant (replacing one with the same id) and indexes its extra credentials.
     pub fn put_tenant(&self, tenant: Tenant) -> Arc<Tenant> {
         for value in tenant.credentials.values() {
             self.credentials[tenant.vendor.index()].insert(value.clone(), tenant.id.clone());
         }
+        tenant.attach(self.publisher());
         let t = Arc::new(tenant);
         self.tenants[t.vendor.index()].insert(t.id.clone(), Arc::clone(&t));
         t
@@ -191,13 +213,15 @@ impl Store {
         let t = match self.tenants[vendor.index()].entry(id.to_string()) {
             Entry::Occupied(e) => Arc::clone(e.get()),
             Entry::Vacant(e) => {
-                let t = Arc::new(Tenant::new(
+                let t = Tenant::new(
                     vendor,
                     id.to_string(),
                     secret.to_string(),
                     credentials.clone(),
                     Origin::Auto,
-                ));
+                );
+                t.attach(self.publisher());
+                let t = Arc::new(t);
                 e.insert(Arc::clone(&t));
                 self.auto_provisioned.fetch_add(1, Ordering::Relaxed);
                 // Logged once per tenant: the moment it comes to exist.
@@ -229,13 +253,14 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential and token; resets ids, the clock offset and the
-    /// strict-tenant switches; draws a new credential nonce (no token issued before the reset
-    /// can be issued again after it).
+    /// Forgets every tenant, credential, token and kept change; resets ids, the clock offset
+    /// and the strict-tenant switches (the change stream keeps counting); draws a new
+    /// credential nonce (no token issued before the reset can be issued again after it).
     pub fn clear(&self) {
         self.tenants.iter().for_each(DashMap::clear);
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
+        self.changes.clear();
         self.secrets.rekey();
         for s in &self.strict {
             s.store(self.strict_default, Ordering::Relaxed);

@@ -1,6 +1,7 @@
 //! Users of a tenant: who can be invited, who is registered, who is busy.
 
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// A person known to one tenant.
@@ -31,6 +32,10 @@ pub struct User {
     /// A busy user is in another call (Feishu 122007).
     #[serde(default)]
     pub busy: bool,
+    /// Vendor-owned directory fields the domain does not interpret (Tencent `staff_id`,
+    /// `job_title`, `area`, `user_account_type`…).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 fn yes() -> bool {

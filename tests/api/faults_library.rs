@@ -144,7 +144,7 @@ async fn tencent_signature_file_fails_the_first_call_with_200003_only() {
     let get = format!("/v1/meetings/{}?userid=userA&instanceid=1", tc::SCHEDULED);
     tc::assert_error(
         &tc::call(&app, Method::GET, &get, json!(null)).await,
-        400,
+        500,
         200003,
     );
     let r = tc::call(&app, Method::GET, &get, json!(null)).await;

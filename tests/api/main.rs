@@ -1,6 +1,7 @@
 //! The integration test binary: every behaviour over real HTTP against an in-process server
 //! on 127.0.0.1:0. One module per area; `common` holds `TestApp` and helpers.
 
+mod changes;
 mod cli;
 mod common;
 mod credentials_unique;
@@ -33,5 +34,8 @@ mod isolation_network;
 mod isolation_panic;
 mod lifecycle;
 mod tencent;
+mod tencent_directory;
+mod tencent_gateway;
 mod tencent_invitees;
 mod tencent_meetings;
+mod tencent_states;

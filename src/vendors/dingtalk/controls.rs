@@ -75,7 +75,7 @@ pub fn kick(ex: &mut Exchange<'_>) -> Reply {
             return Err(Fail::params("the host cannot be kicked"));
         }
         for u in &users {
-            let _ = m.leave(u, now);
+            let _ = m.kick(u, now);
             if let Some(p) = m.participant_mut(u) {
                 p.extra.insert(extra::ATTEND_STATUS.into(), json!(5));
                 p.extra
@@ -203,7 +203,7 @@ pub fn focus(ex: &mut Exchange<'_>) -> Reply {
             None => return Err(Fail::of("not_in_conference")),
         }
         let focus = if on { json!(union) } else { Value::Null };
-        m.update_settings(Map::from_iter([("focusUnionId".to_string(), focus)]));
+        m.set_extra("focusUnionId", focus);
         Ok(())
     })
 }
@@ -240,7 +240,9 @@ pub fn update_settings(ex: &mut Exchange<'_>) -> Reply {
             if let Some(mute) = given.get("muteAll").and_then(Value::as_bool) {
                 mute_others(m, mute);
             }
-            m.update_settings(given);
+            for (k, v) in given {
+                m.set_extra(&k, v);
+            }
             Ok::<(), Fail>(())
         })?;
         Ok(json!({ "case": "success", "code": "200" }))

@@ -138,12 +138,15 @@ pub fn attend_status(p: &Participant) -> i64 {
     match p.status {
         ParticipantStatus::Calling | ParticipantStatus::Ringing => 2,
         ParticipantStatus::Joined => 3,
-        ParticipantStatus::Left => p
+        // A call cut off unanswered (the conference closed around it) reads as left.
+        ParticipantStatus::Left | ParticipantStatus::Missed => p
             .extra
             .get(extra::ATTEND_STATUS)
             .and_then(Value::as_i64)
             .filter(|s| matches!(s, 1 | 4 | 5))
             .unwrap_or(6),
+        // A call that was refused or hit a busy line: "join failed".
+        ParticipantStatus::Declined | ParticipantStatus::Busy => 4,
     }
 }
 

@@ -147,7 +147,7 @@ pub fn lock_meeting(ex: &mut Exchange<'_>) -> Reply {
     let lock = ex.json::<Value>().ok().and_then(|v| v["isLock"].as_i64());
     with_meeting(ex, |m, _| match lock {
         Some(l @ (0 | 1)) => {
-            m.locked = l == 1;
+            m.set_locked(l == 1);
             Ok(())
         }
         _ => Err("conf_bad_request"),
@@ -180,7 +180,7 @@ pub fn hang_up(ex: &mut Exchange<'_>) -> Reply {
             users.push(p.user_id.clone());
         }
         for u in users {
-            let _ = m.leave(&u, now);
+            let _ = m.kick(&u, now);
         }
         Ok(())
     })
@@ -208,7 +208,7 @@ pub fn delete_attendees(ex: &mut Exchange<'_>) -> Reply {
             numbers.push((number.to_string(), pid.to_string()));
         }
         for (number, pid) in numbers {
-            m.invitees.retain(|i| i.user_id != number);
+            m.remove_invitees(std::slice::from_ref(&number));
             let users: Vec<String> = m
                 .participants
                 .iter()
@@ -216,7 +216,7 @@ pub fn delete_attendees(ex: &mut Exchange<'_>) -> Reply {
                 .map(|p| p.user_id.clone())
                 .collect();
             for u in users {
-                let _ = m.leave(&u, now);
+                let _ = m.kick(&u, now);
             }
         }
         Ok(())

@@ -69,13 +69,8 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
             }
             p.extra = inv.extra.clone();
         }
-        for inv in invitees {
-            match m.invitees.iter_mut().find(|i| i.user_id == inv.user_id) {
-                // Re-invited: the scheduling record keeps its origin.
-                Some(_) => {}
-                None => m.invitees.push(inv),
-            }
-        }
+        // Re-invited attendees keep their scheduling record (add_invitees skips them).
+        m.add_invitees(invitees);
         Ok(())
     });
     match result {

@@ -184,11 +184,7 @@ pub fn cancel_meeting(ex: &mut Exchange<'_>) -> Reply {
         match m.state {
             MeetingState::Ended | MeetingState::Cancelled => Err("conf_data_not_found"),
             MeetingState::InProgress if !force => Err("conf_is_ongoing_cannot_cancel"),
-            MeetingState::InProgress => {
-                m.end(now).map_err(|_| "conf_status_illegal")?;
-                m.state = MeetingState::Cancelled;
-                Ok(())
-            }
+            MeetingState::InProgress => m.cancel_running(now).map_err(|_| "conf_status_illegal"),
             MeetingState::Scheduled => m.cancel(now).map_err(|_| "conf_status_illegal"),
         }
     });
