@@ -328,3 +328,38 @@ async fn the_tls_port_on_the_same_port_serves_dingtalk() {
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["accessToken"].as_str().map(str::len), Some(32));
 }
+
+#[tokio::test]
+async fn the_third_party_library_scenario_serves_its_suite_in_its_corp_only() {
+    let app = crate::faults_common::with_library("dingtalk-third-party.yaml").await;
+    let corp = |corp: &str| {
+        json!({"suiteKey": "suitemockkey", "suiteSecret": "suite-mock-secret",
+               "authCorpId": corp, "suiteTicket": "ticket"})
+    };
+    let path = "/v1.0/oauth2/corpAccessToken";
+    let r = app
+        .send_json(Method::POST, path, &[], &corp("dingisvcorp0001"))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let tok = r.json()["accessToken"].as_str().unwrap().to_string();
+    let isv = "7a5bd1833dbffe1dffb52d4b";
+    let body = json!({"inviteeList": [{"unionId": "isv-guest-0002", "nick": "G"}]});
+    let r = invite(&app, &tok, isv, body).await;
+    assert_eq!(r.json(), json!({"success": true}), "{}", r.text);
+    let r = get(&app, &tok, &conf(DEMO_CONF, "")).await;
+    assert_error(&r, 400, "paramsError", "error:conference not found");
+    let r = app
+        .send_json(Method::POST, path, &[], &corp("dingothercorp"))
+        .await;
+    assert_error(&r, 500, "unknownError", "未知错误");
+    let r = app
+        .send_json(
+            Method::POST,
+            "/v1.0/oauth2/dingisvcorp0001/token",
+            &[],
+            &json!({"client_id": "suitemockkey", "client_secret": "suite-mock-secret",
+                    "grant_type": "client_credentials"}),
+        )
+        .await;
+    assert_eq!(r.json()["access_token"], tok.as_str(), "{}", r.text);
+}
