@@ -459,41 +459,6 @@ faults:
 }
 
 #[tokio::test]
-async fn throttling_answers_403_qps_limit_with_the_ban_end_time_when_switched_on() {
-    let app = TestApp::spawn_config(
-        Config {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            ..Config::default()
-        },
-        "name: dt-rl\nrate_limits: { dingtalk: documented }\n",
-    )
-    .await;
-    let tok = token(&app).await;
-    crate::faults_common::freeze_on_a_second(&app).await;
-    for _ in 0..20 {
-        assert_eq!(
-            get(&app, &tok, &conf(DEMO_CONF, "")).await.status,
-            StatusCode::OK
-        );
-    }
-    let r = get(&app, &tok, &conf(DEMO_CONF, "")).await;
-    assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let b = r.json();
-    assert_eq!(b["code"], "Forbidden.AccessDenied.QpsLimitForApi");
-    let msg = b["message"].as_str().unwrap();
-    assert!(
-        msg.starts_with("请求过于频繁，限制将在 ") && msg.ends_with(" 结束"),
-        "{msg}"
-    );
-    assert_eq!(msg.chars().filter(|c| *c == ':').count(), 2, "{msg}");
-    app.advance_secs(1.0).await;
-    assert_eq!(
-        get(&app, &tok, &conf(DEMO_CONF, "")).await.status,
-        StatusCode::OK
-    );
-}
-
-#[tokio::test]
 async fn throttling_is_off_by_default() {
     let app = TestApp::spawn().await;
     let tok = token(&app).await;
