@@ -261,7 +261,35 @@ pub fn tenants(app: &App) -> Value {
             json!({"vendor": t.vendor, "id": t.id, "origin": t.origin, "users": users, "meetings": meetings})
         })
         .collect();
-    json!({ "tenants": list })
+    json!({ "tenants": list, "strict": strict_map(app) })
+}
+
+/// Per vendor: whether unknown credentials are refused (`true`) or auto-provisioned.
+fn strict_map(app: &App) -> Value {
+    let m: serde_json::Map<String, Value> = VendorId::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), json!(app.store.is_strict(*v))))
+        .collect();
+    Value::Object(m)
+}
+
+/// `PUT /__admin/tenants/strict` with `{"vendor": "dingtalk", "strict": true}` (no `vendor`:
+/// every vendor): unknown credentials of that vendor are refused with the vendor's own error
+/// instead of auto-provisioned, until set back or `POST /__admin/reset`.
+pub fn set_strict(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let strict = body
+        .get("strict")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| bad("`strict` must be true or false"))?;
+    let vendors = match req.field(&body, "vendor") {
+        None => VendorId::ALL.to_vec(),
+        Some(v) => vec![VendorId::parse(&v).ok_or_else(|| bad(format!("unknown vendor {v:?}")))?],
+    };
+    for v in vendors {
+        app.store.set_strict(v, strict);
+    }
+    Ok(json!({ "strict": strict_map(app) }))
 }
 
 /// `POST /__admin/tenants/{vendor}/{tenant}/users` with `{"users":[…]}`: adds or replaces users.

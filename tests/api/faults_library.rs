@@ -15,6 +15,7 @@ fn every_library_file_has_a_test() {
         "demo.yaml",
         "dingtalk-bad-token.yaml",
         "dingtalk-errors.yaml",
+        "dingtalk-third-party.yaml",
         "dingtalk-throttled.yaml",
         "dingtalk-unknown-user.yaml",
         "feishu-callee-busy.yaml",

@@ -142,6 +142,22 @@ static SPECS: &[Spec] = &[
     ("dingtalk", "Cohosts", Cred::Ding, "", r#"{"action":"add","userList":[{"unionId":"union-guest"}]}"#, T_DT),
     ("dingtalk", "LockConference", Cred::Ding, "", r#"{"action":"lock"}"#, T_DT),
     ("dingtalk", "QueryUserOnGoingConference", Cred::Ding, "unionId=union-host", "", Kind::List),
+    ("dingtalk", "GetCorpAccessToken", Cred::None, "", r#"{"suiteKey":"{a_id}","suiteSecret":"{b_secret}","authCorpId":"corp","suiteTicket":"t"}"#, Kind::Mixed(400, "invalidSuiteKey")),
+    ("dingtalk", "GetToken", Cred::None, "", r#"{"client_id":"{a_id}","client_secret":"{b_secret}","grant_type":"client_credentials"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
+    ("dingtalk", "topapi.v2.user.get", Cred::None, "access_token={b_ding}", r#"{"userid":"union-host"}"#, Kind::List),
+    ("dingtalk", "topapi.user.getbymobile", Cred::None, "access_token={b_ding}", r#"{"mobile":"13800000001"}"#, Kind::List),
+    ("dingtalk", "topapi.user.getbyunionid", Cred::None, "access_token={b_ding}", r#"{"unionid":"union-host"}"#, Kind::List),
+    ("dingtalk", "UpdateVideoConferenceSetting", Cred::Ding, "", r#"{"lockConference":true,"muteAll":true}"#, T_DT),
+    ("dingtalk", "Focus", Cred::Ding, "", r#"{"action":"set","unionId":"union-host"}"#, T_DT),
+    ("dingtalk", "GetConfDataByConferenceId", Cred::Ding, "realData=true", "", T_DT),
+    ("dingtalk", "GetConfDetailData", Cred::Ding, "", "", T_DT),
+    ("dingtalk", "QueryConferenceInfoByRoomCode", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "QueryOrgConferenceList", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "CreateScheduleConference", Cred::Ding, "", r#"{"creatorUnionId":"union-host","title":"b","startTime":1893484800000,"endTime":1893488400000}"#, Kind::Own),
+    ("dingtalk", "UpdateScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host","title":"b","startTime":1893484800000,"endTime":1893488400000}"#, T_DT),
+    ("dingtalk", "CancelScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host"}"#, T_DT),
+    ("dingtalk", "QueryScheduleConference", Cred::Ding, "requestUnionId=union-host", "", T_DT),
+    ("dingtalk", "QueryScheduleConferenceInfo", Cred::Ding, "", "", T_DT),
     ("huawei", "CreateToken", Cred::HwBasicMix, "", r#"{"account":"host@isoa","clientType":72}"#, Kind::Mixed(401, "USG.201010001")),
     ("huawei", "CreateAppIdToken", Cred::HwSigMix, "", "", Kind::Mixed(401, "USG.201010025")),
     ("huawei", "CheckToken", Cred::HwUser, "", r#"{"token":"{a_at}","needGenNewToken":false}"#, Kind::Mixed(401, "USG.000000004")),
@@ -233,6 +249,9 @@ async fn fill(app: &TestApp, vendor: &str, t: &str, m: &str) -> String {
     if s.contains("{soon}") {
         s = s.replace("{soon}", &(c::server_secs(app).await + 7200).to_string());
     }
+    if s.contains("{b_ding}") {
+        s = s.replace("{b_ding}", &c::dingtalk_token(app, &b).await);
+    }
     if s.contains("{a_code}") {
         s = s.replace("{a_code}", &c::feishu_code(app, &a).await);
     }
@@ -258,11 +277,13 @@ async fn call(
     let a: Side = c::side(vendor, false);
     let query = fill(app, vendor, spec.3, m).await;
     let body = fill(app, vendor, spec.4, m).await.into_bytes();
-    // Huawei user paths name A's account (`{account}`) or a status (`{value}`: 1, disable).
+    // Huawei user paths name A's account (`{account}`) or a status (`{value}`: 1, disable);
+    // a path parameter of another non-meeting route (a room code, a corpId) gets A's meeting
+    // code.
     let path = match (vendor, pattern.contains("{value}")) {
         ("huawei", true) => fill_path(pattern, "1"),
         ("huawei", false) if m.is_empty() => fill_path(pattern, a.host),
-        _ => fill_path(pattern, m),
+        _ => fill_path(pattern, if m.is_empty() { a.run_code } else { m }),
     };
     let target = if query.is_empty() {
         path

@@ -4,6 +4,7 @@
 mod changes;
 mod cli;
 mod common;
+mod credentials_unique;
 mod dingtalk;
 mod faults_actions;
 mod faults_cli;
