@@ -2,7 +2,8 @@
 //! and saved while running, on the model of LocalStack's persistence strategies (`--persist`):
 //!
 //! - `on-change` (default): the saver looks every [`ON_CHANGE_PERIOD`]; when anything happened
-//!   since (a request was served, or [`Persist::touch`] was called by a background task) it
+//!   since (a request was served, a change was published on the store's change stream, or
+//!   [`Persist::touch`] was called by a background task) it
 //!   takes the snapshot and writes it if it differs from the last one written. A crash loses at
 //!   most what was acknowledged in the last period plus one save.
 //! - `interval`: the same every `--persist-interval-ms` (LocalStack's "scheduled").
@@ -106,9 +107,11 @@ impl Persist {
         })
     }
 
-    /// What changes the state: requests served plus background touches.
+    /// What changes the state: requests served, the change stream's position (meeting changes
+    /// made by background work publish there too) and explicit touches.
     fn generation(&self, app: &App) -> u64 {
         app.requests()
+            .wrapping_add(app.store.changes.last_seq())
             .wrapping_add(self.touched.load(Ordering::Relaxed))
     }
 

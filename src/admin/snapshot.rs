@@ -53,6 +53,9 @@ pub struct StateSnapshot {
     pub credentials: Vec<(VendorId, String, String)>,
     #[serde(default)]
     pub tokens: Vec<Token>,
+    /// The change stream's position, so numbering continues after an import.
+    #[serde(default)]
+    pub last_change_seq: u64,
     /// Vendor-owned runtime state by vendor name (e.g. Tencent's used nonces), from
     /// [`crate::vendors::Vendor::export_state`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -87,6 +90,7 @@ pub fn snapshot(app: &App) -> StateSnapshot {
             .collect(),
         credentials: app.store.credential_index(),
         tokens: app.store.tokens.all(),
+        last_change_seq: app.store.changes.last_seq(),
         vendors: app
             .vendors
             .iter()
@@ -172,14 +176,14 @@ pub fn restore(app: &App, checked: Checked) {
                     d.put_user(u);
                 }
                 for m in ts.meetings {
-                    // Ids were checked unique, so this cannot be refused.
-                    let _ = d.insert_meeting(m);
+                    d.seed_meeting(m);
                 }
             });
             t
         })
         .collect();
     app.store.replace_all(tenants, s.credentials, s.tokens);
+    app.store.changes.continue_after(s.last_change_seq);
     app.store.ids.set_drawn(s.ids_drawn);
     app.store.clock.set_offset_ms(s.clock_offset_ms);
     if s.clock_frozen_at_ms != 0 {

@@ -1,9 +1,16 @@
 //! Tenants: one vendor credential's private world of users and meetings.
+//!
+//! The tenant's lock is where changes are published: [`Tenant::with`] runs an operation, then
+//! turns what the touched meetings recorded into [`Change`]s on the store's bus before the lock
+//! is released, so a meeting's changes are published in the order they happened.
 
-use super::{Meeting, StoreError, User, VendorId};
+use super::bus::{ChangeBus, Draft};
+use super::change::MeetingSummary;
+use super::{Clock, Meeting, StoreError, User, VendorId};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 /// How a tenant came to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -29,20 +36,35 @@ pub struct Tenant {
     /// Vendor-specific extra credentials (Tencent `sdk_id`, `secret_id`; Huawei `app_id`…).
     pub credentials: BTreeMap<String, String>,
     pub origin: Origin,
+    /// Where this tenant's changes go: set once when the tenant joins a store. A tenant built
+    /// aside (state import, tests) publishes nothing until then.
+    publish_to: OnceLock<Publisher>,
     /// Everything mutable about the tenant. One lock per tenant: requests of different tenants
     /// never contend, and a handler holds it only for one synchronous domain operation (never
     /// across an await), so it is never held while a fault delay sleeps.
     data: Mutex<TenantData>,
 }
 
+/// The store's bus and clock, as a tenant needs them to publish.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub bus: Arc<ChangeBus>,
+    pub clock: Arc<Clock>,
+}
+
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
-    users: BTreeMap<String, User>,
+    pub(super) users: BTreeMap<String, User>,
     /// (alias kind, alias value) → primary user id.
-    aliases: HashMap<(String, String), String>,
-    /// Meetings by id, in id order.
+    pub(super) aliases: HashMap<(String, String), String>,
+    /// Meetings by id, in id order. Read freely; change a meeting through `meeting_mut`,
+    /// `insert_meeting` or `replace_meeting` so its changes are published.
     pub meetings: BTreeMap<String, Meeting>,
+    /// Meetings handed out for change during the current operation (not state).
+    touched: Vec<String>,
+    /// Who the current operation acts as (stamped on its changes; not state).
+    operator: Option<String>,
 }
 
 impl TenantData {
@@ -94,6 +116,15 @@ impl TenantData {
         self.users.insert(user.id.clone(), user);
     }
 
+    /// Removes a user (and its aliases); the removed user, if there was one.
+    pub fn remove_user(&mut self, id: &str) -> Option<User> {
+        let old = self.users.remove(id)?;
+        for (k, v) in &old.aliases {
+            self.aliases.remove(&(k.clone(), v.clone()));
+        }
+        Some(old)
+    }
+
     /// The meeting with this id.
     pub fn meeting(&self, id: &str) -> Result<&Meeting, StoreError> {
         self.meetings
@@ -101,20 +132,83 @@ impl TenantData {
             .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))
     }
 
-    /// Mutable meeting with this id.
+    /// Mutable meeting with this id; what its methods change is published when the
+    /// operation ends.
     pub fn meeting_mut(&mut self, id: &str) -> Result<&mut Meeting, StoreError> {
-        self.meetings
+        let m = self
+            .meetings
             .get_mut(id)
-            .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))
+            .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))?;
+        if self.touched.last().map(String::as_str) != Some(id) {
+            self.touched.push(id.to_string());
+        }
+        Ok(m)
     }
 
-    /// Adds a meeting; refused when the id is taken.
-    pub fn insert_meeting(&mut self, meeting: Meeting) -> Result<(), StoreError> {
+    /// Adds a meeting (published as created); refused when the id is taken. Settings given
+    /// while it was being built are part of its creation, not updates; lifecycle and
+    /// participant changes made before it was inserted (a meeting that starts at once, its
+    /// first calls) are published after the creation.
+    pub fn insert_meeting(&mut self, mut meeting: Meeting) -> Result<(), StoreError> {
         if self.meetings.contains_key(&meeting.id) {
             return Err(StoreError::AlreadyExists(format!("meeting {}", meeting.id)));
         }
+        meeting.record_created();
+        self.touched.push(meeting.id.clone());
         self.meetings.insert(meeting.id.clone(), meeting);
         Ok(())
+    }
+
+    /// Puts back a meeting that was changed as a copy (all-or-nothing updates: clone, change,
+    /// replace); the copy's recorded changes are published.
+    pub fn replace_meeting(&mut self, meeting: Meeting) {
+        self.touched.push(meeting.id.clone());
+        self.meetings.insert(meeting.id.clone(), meeting);
+    }
+
+    /// Adds or replaces a meeting silently: seeding from a scenario or a state file is not a
+    /// change anyone is told about.
+    pub fn seed_meeting(&mut self, mut meeting: Meeting) {
+        meeting.changes.take();
+        self.meetings.insert(meeting.id.clone(), meeting);
+    }
+
+    /// Says who the current operation acts as (the authenticated user of the request); its
+    /// changes carry this operator.
+    pub fn act_as(&mut self, operator: Option<String>) {
+        self.operator = operator;
+    }
+
+    /// Takes every change recorded during the operation, oldest first, with the summary of
+    /// its meeting, and forgets the operator.
+    fn drain(
+        &mut self,
+    ) -> (
+        Option<String>,
+        Vec<(MeetingSummary, Vec<super::ChangeKind>)>,
+    ) {
+        let operator = self.operator.take().or_else(super::bus::current_operator);
+        let mut out = Vec::new();
+        for id in std::mem::take(&mut self.touched) {
+            if let Some(m) = self.meetings.get_mut(&id) {
+                if !m.changes.is_empty() {
+                    let mut kinds = m.changes.take();
+                    // Ids and details assigned later in the same operation (a participant id
+                    // given right after the call) belong on every change of that operation.
+                    for k in &mut kinds {
+                        if let Some(who) = k.participant_mut() {
+                            if let Some(p) = m.participant(&who.user_id) {
+                                who.participant_id.clone_from(&p.participant_id);
+                                who.name.clone_from(&p.name);
+                                who.extra.clone_from(&p.extra);
+                            }
+                        }
+                    }
+                    out.push((MeetingSummary::of(m), kinds));
+                }
+            }
+        }
+        (operator, out)
     }
 }
 
@@ -133,13 +227,40 @@ impl Tenant {
             secret,
             credentials,
             origin,
+            publish_to: OnceLock::new(),
             data: Mutex::new(TenantData::default()),
         }
     }
 
-    /// Runs `f` with exclusive access to the tenant's data. Keep `f` short and synchronous.
+    /// Connects the tenant to a store's bus (once; later calls are ignored).
+    pub fn attach(&self, publisher: Publisher) {
+        let _ = self.publish_to.set(publisher);
+    }
+
+    /// Runs `f` with exclusive access to the tenant's data, then publishes what it changed.
+    /// Keep `f` short and synchronous.
     pub fn with<R>(&self, f: impl FnOnce(&mut TenantData) -> R) -> R {
-        f(&mut self.data.lock())
+        let mut d = self.data.lock();
+        let r = f(&mut d);
+        if !d.touched.is_empty() || d.operator.is_some() {
+            let (operator, changed) = d.drain();
+            if let Some(p) = self.publish_to.get() {
+                let at_ms = p.clock.now_ms();
+                for (summary, kinds) in changed {
+                    for kind in kinds {
+                        p.bus.publish(Draft {
+                            at_ms,
+                            vendor: self.vendor,
+                            tenant: self.id.clone(),
+                            operator: operator.clone(),
+                            meeting: summary.clone(),
+                            kind,
+                        });
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// A copy of the tenant's data (state export).

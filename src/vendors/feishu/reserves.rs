@@ -165,7 +165,7 @@ fn with_reserve<R>(
             return Err((&NO_PERMISSION, String::new()));
         }
         let out = f(d, &mut m)?;
-        d.meetings.insert(m.id.clone(), m);
+        d.replace_meeting(m);
         Ok(out)
     });
     r.map_err(|refusal| super::meetings::refused(ex, refusal))
@@ -201,13 +201,13 @@ pub fn update(ex: &mut Exchange<'_>) -> Reply {
     };
     let v = tri!(with_reserve(ex, |d, m| {
         if let Some(e) = end {
-            m.end_time = e;
+            m.set_schedule(m.start_time, e);
         }
         if let (Some(ms), Some(topic)) = (ms, topic) {
             if ms.get("topic").is_some() {
-                m.topic = topic;
+                m.set_topic(topic);
             }
-            m.extra.insert("meeting_settings".into(), ms);
+            m.set_extra("meeting_settings", ms);
         }
         Ok(view::reserve(d, m, kind, false, now))
     }));
