@@ -123,13 +123,20 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
     let now = app.store.clock.now_secs();
     let user = req.field(&body, "user");
     let ids = &app.store.ids;
+    // A vendor whose schedules are reusable (Feishu reserves) opens a new meeting on start.
+    let new_id = (action == "start")
+        .then(|| app.vendor(t.vendor).started_meeting_id(&app.store))
+        .flatten();
     t.with(|d| -> AdminResult {
         let name = user.as_deref().map(|u| user_name(d, u)).unwrap_or_default();
         let known_user = user.as_deref().is_none_or(|u| d.user(u).is_some());
-        let m = d.meeting_mut(id).map_err(store_err)?;
+        let id = match action {
+            "start" => d.start_meeting(id, now, new_id).map_err(store_err)?,
+            _ => id.to_string(),
+        };
+        let m = d.meeting_mut(&id).map_err(store_err)?;
         match action {
             "start" => {
-                m.start(now).map_err(store_err)?;
                 // The host joins a started meeting, unless told `host_joins: false`.
                 if body.get("host_joins") != Some(&Value::Bool(false)) {
                     if let Some(h) = m.host.clone() {
@@ -185,7 +192,7 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             "set-host" | "set_host" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
-                m.host = Some(u);
+                m.set_host(&u);
             }
             other => {
                 return Err(not_found(format!(

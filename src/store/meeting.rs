@@ -132,6 +132,13 @@ pub struct Meeting {
     pub participants: Vec<Participant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invitees: Vec<Invitee>,
+    /// The reusable schedule this meeting was opened from (a Feishu reserve's meetings; see
+    /// [`TenantData::start_meeting`](super::TenantData::start_meeting)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_from: Option<String>,
+    /// Cloud recording of the meeting, once someone started one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<super::Recording>,
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
@@ -192,6 +199,9 @@ impl Meeting {
         self.state = MeetingState::Ended;
         self.ended_at = Some(now);
         self.locked = false;
+        if let Some(r) = &mut self.recording {
+            r.close(now);
+        }
         for p in &mut self.participants {
             if p.status != ParticipantStatus::Left {
                 p.status = ParticipantStatus::Left;
@@ -322,6 +332,30 @@ impl Meeting {
         }
         self.invitees = out;
         Ok(())
+    }
+
+    /// Makes `user_id` the host (vendor set-host calls, admin `set-host`).
+    pub fn set_host(&mut self, user_id: &str) {
+        self.host = Some(user_id.to_string());
+    }
+
+    /// Sets (or with `Value::Null`, removes) a vendor-owned field.
+    pub fn set_extra(&mut self, key: &str, value: Value) {
+        if value.is_null() {
+            self.extra.remove(key);
+        } else {
+            self.extra.insert(key.to_string(), value);
+        }
+    }
+
+    /// Changes what a schedule says: topic and/or scheduled end (vendor update calls).
+    pub fn reschedule(&mut self, topic: Option<String>, end_time: Option<i64>) {
+        if let Some(t) = topic {
+            self.topic = t;
+        }
+        if let Some(e) = end_time {
+            self.end_time = e;
+        }
     }
 
     /// Adds invitees not yet on the list, keeping order; returns how many were new.

@@ -9,6 +9,7 @@ mod clock;
 mod error;
 mod ids;
 mod meeting;
+mod recording;
 mod tenant;
 mod token;
 mod user;
@@ -19,6 +20,7 @@ pub use ids::{splitmix64, Ids};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
+pub use recording::Recording;
 pub use tenant::{Origin, Tenant, TenantData};
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;

@@ -1,8 +1,9 @@
 //! Tenants: one vendor credential's private world of users and meetings.
 
-use super::{Meeting, StoreError, User, VendorId};
+use super::{Meeting, MeetingState, StoreError, User, VendorId};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// How a tenant came to exist.
@@ -43,6 +44,9 @@ pub struct TenantData {
     aliases: HashMap<(String, String), String>,
     /// Meetings by id, in id order.
     pub meetings: BTreeMap<String, Meeting>,
+    /// Vendor-owned tenant settings the domain does not interpret (Feishu: app type, granted
+    /// scopes, tenant key). Seeded by scenarios (`extra:`), exported with the state.
+    pub extra: Map<String, Value>,
 }
 
 impl TenantData {
@@ -108,6 +112,63 @@ impl TenantData {
             .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))
     }
 
+    /// Starts meeting `id` at `now` and returns the id of the meeting now in progress.
+    ///
+    /// With `new_id` (vendors whose scheduled meetings are reusable schedules: a Feishu reserve
+    /// keeps its id and every start opens a meeting with an id of its own) the schedule stays
+    /// scheduled and a copy opens as meeting `new_id` (`opened_from` = `id`); refused while a
+    /// meeting it opened is still in progress. Without, the meeting itself starts.
+    pub fn start_meeting(
+        &mut self,
+        id: &str,
+        now: i64,
+        new_id: Option<String>,
+    ) -> Result<String, StoreError> {
+        let Some(new_id) = new_id else {
+            self.meeting_mut(id)?.start(now)?;
+            return Ok(id.to_string());
+        };
+        let schedule = self.meeting(id)?;
+        if schedule.state != MeetingState::Scheduled {
+            return Err(StoreError::InvalidState {
+                state: schedule.state.as_str(),
+                action: "start",
+            });
+        }
+        if self
+            .opened_from(id)
+            .any(|m| m.state == MeetingState::InProgress)
+        {
+            return Err(StoreError::InvalidState {
+                state: "in_progress",
+                action: "start",
+            });
+        }
+        if self.meetings.contains_key(&new_id) {
+            return Err(StoreError::AlreadyExists(format!("meeting {new_id}")));
+        }
+        let mut m = Meeting {
+            id: new_id.clone(),
+            participants: Vec::new(),
+            invitees: Vec::new(),
+            opened_from: Some(id.to_string()),
+            recording: None,
+            locked: false,
+            created_at: now,
+            ..schedule.clone()
+        };
+        m.start(now)?;
+        self.meetings.insert(new_id.clone(), m);
+        Ok(new_id)
+    }
+
+    /// Every meeting opened from the reusable schedule `id`, in id order.
+    pub fn opened_from<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Meeting> + 'a {
+        self.meetings
+            .values()
+            .filter(move |m| m.opened_from.as_deref() == Some(id))
+    }
+
     /// Adds a meeting; refused when the id is taken.
     pub fn insert_meeting(&mut self, meeting: Meeting) -> Result<(), StoreError> {
         if self.meetings.contains_key(&meeting.id) {
@@ -170,5 +231,36 @@ mod tests {
         assert_eq!(d.user_by(Some("open_id"), "ou_1").unwrap().id, "ou_1");
         assert!(d.user_by(Some("union_id"), "on_2").is_none());
         assert_eq!(d.user_any("on_1").unwrap().id, "ou_1");
+    }
+
+    #[test]
+    fn a_reusable_schedule_opens_one_meeting_at_a_time() {
+        let mut d = TenantData::default();
+        d.insert_meeting(Meeting {
+            id: "r".into(),
+            code: "123".into(),
+            creator: "h".into(),
+            host: Some("h".into()),
+            ..Default::default()
+        })
+        .unwrap();
+        let m1 = d.start_meeting("r", 5, Some("m1".into())).unwrap();
+        assert_eq!(m1, "m1");
+        assert_eq!(d.meeting("r").unwrap().state, MeetingState::Scheduled);
+        let m = d.meeting("m1").unwrap();
+        assert_eq!(
+            (m.state, m.code.as_str()),
+            (MeetingState::InProgress, "123")
+        );
+        assert_eq!(m.opened_from.as_deref(), Some("r"));
+        assert!(
+            d.start_meeting("r", 6, Some("m2".into())).is_err(),
+            "one at a time"
+        );
+        d.meeting_mut("m1").unwrap().end(7).unwrap();
+        d.start_meeting("r", 8, Some("m2".into())).unwrap();
+        assert_eq!(d.opened_from("r").count(), 2);
+        // without a new id the meeting itself starts
+        assert_eq!(d.start_meeting("r", 9, None).unwrap(), "r");
     }
 }

@@ -121,6 +121,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
         issued_at_ms: ex.now_ms,
         expires_at_ms: expires,
         revoked: false,
+        extra: Default::default(),
     });
     ok(&json!({
         "data": {
