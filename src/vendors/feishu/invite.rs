@@ -264,7 +264,7 @@ pub fn set_host(ex: &mut Exchange<'_>) -> Reply {
             if !m.is_joined(&uid) {
                 return Err(no(&TARGET_NOT_IN));
             }
-            m.host = Some(uid.clone());
+            m.set_host(&uid);
             Ok(meeting_user(d, kind, &uid, target.1))
         }
     ));
