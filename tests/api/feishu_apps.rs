@@ -379,3 +379,79 @@ async fn app_settings_are_validated_and_survive_a_state_round_trip() {
     assert_eq!(r.status.as_u16(), 400, "{}", r.text);
     assert!(r.text.contains("app_kind"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_store_app_library_file_runs_the_isv_token_flow() {
+    let app = crate::faults_common::with_library("feishu-store-app.yaml").await;
+    let tk = app
+        .admin_post(
+            "/vendors/feishu/app_ticket",
+            json!({"app_id": "cli_store_demo"}),
+        )
+        .await;
+    let at = post(
+        &app,
+        "/open-apis/auth/v3/app_access_token",
+        json!({"app_id": "cli_store_demo", "app_secret": "store_demo_secret", "app_ticket": tk["app_ticket"]}),
+    )
+    .await
+    .json()["app_access_token"]
+        .clone();
+    let t = post(
+        &app,
+        "/open-apis/auth/v3/tenant_access_token",
+        json!({"app_access_token": at, "tenant_key": tk["tenant_key"]}),
+    )
+    .await
+    .json()["tenant_access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let m = call(
+        &app,
+        Method::GET,
+        "/open-apis/vc/v1/meetings/7400000000000000001",
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(
+        m.json()["data"]["meeting"]["topic"],
+        "Store app standup",
+        "{}",
+        m.text
+    );
+    let stale = post(
+        &app,
+        "/open-apis/auth/v3/app_access_token",
+        json!({"app_id": "cli_store_demo", "app_secret": "store_demo_secret", "app_ticket": "old"}),
+    )
+    .await;
+    assert_eq!(stale.json()["code"], 10012);
+}
+
+#[tokio::test]
+async fn the_missing_scope_library_file_refuses_reads_with_99991672() {
+    let app = crate::faults_common::with_library("feishu-missing-scope.yaml").await;
+    let t = tenant_token(&app).await;
+    let r = call(
+        &app,
+        Method::GET,
+        &format!("/open-apis/vc/v1/meetings/{LIVE}"),
+        &t,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["code"], 99991672, "{}", r.text);
+    let end = app.admin_get("/clock").await.json()["now_ms"]
+        .as_i64()
+        .unwrap()
+        / 1000
+        + 3600;
+    let r = call(&app, Method::POST, "/open-apis/vc/v1/reserves/apply", &t, Some(json!({"end_time": end.to_string(), "owner_id": HOST, "meeting_settings": {"topic": "x"}}))).await;
+    assert_eq!(r.json()["code"], 99991672);
+    assert!(r.text.contains("[vc:reserve]"), "{}", r.text);
+    let u = crate::feishu::user_token(&app, HOST).await;
+    let inv = crate::feishu::invite(&app, &u, LIVE, &["ou_guest_0000"]).await;
+    assert_eq!(inv.json()["code"], 0, "{}", inv.text);
+}
