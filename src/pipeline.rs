@@ -205,7 +205,8 @@ where
                 return v.rate_limited(ex, &def, reset);
             }
         }
-        (route.handler)(ex)
+        let operator = ex.principal.as_ref().and_then(|p| p.user.clone());
+        crate::store::bus::acting_as(operator.as_deref(), || (route.handler)(ex))
     });
     let fired = match (fired, limited) {
         (Some(f), Some(l)) => Some(format!("{f}, {l}")),

@@ -2,8 +2,9 @@
 //!
 //! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
 //! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
-//! `ops.rs` the journal, fault rules, routes and health.
+//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream.
 
+mod changes;
 mod meetings;
 mod ops;
 pub mod state;
@@ -142,10 +143,12 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("POST", ["meetings", id, action]) => meetings::control(app, req, id, action),
         ("POST", ["users", id, action]) => meetings::user_control(app, req, id, action),
         ("GET", ["tenants"]) => Ok(meetings::tenants(app)),
+        ("PUT", ["tenants", "strict"]) => meetings::set_strict(app, req),
         ("POST", ["tenants", vendor, tenant, "users"]) => {
             meetings::add_users(app, req, vendor, tenant)
         }
         ("POST", ["tokens", "expire"]) => state::expire_token(app, req),
+        ("GET", ["changes"]) => changes::list(app, req),
         ("GET", ["requests"]) => ops::requests(app, req),
         ("GET", ["requests", "count"]) => ops::count(app, req),
         ("DELETE", ["requests"]) => {

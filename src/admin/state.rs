@@ -43,6 +43,9 @@ pub struct StateSnapshot {
     pub credentials: Vec<(VendorId, String, String)>,
     #[serde(default)]
     pub tokens: Vec<Token>,
+    /// The change stream's position, so numbering continues after an import.
+    #[serde(default)]
+    pub last_change_seq: u64,
 }
 
 /// The whole store as a snapshot.
@@ -70,6 +73,7 @@ pub fn snapshot(app: &App) -> StateSnapshot {
             .collect(),
         credentials: app.store.credential_index(),
         tokens: app.store.tokens.all(),
+        last_change_seq: app.store.changes.last_seq(),
     }
 }
 
@@ -78,6 +82,7 @@ pub fn restore(app: &App, s: StateSnapshot) {
     app.store.clear();
     app.store.clock.set_offset_ms(s.clock_offset_ms);
     app.store.ids.set_drawn(s.ids_drawn);
+    app.store.changes.continue_after(s.last_change_seq);
     for ts in s.tenants {
         let t = app.store.put_tenant(Tenant::new(
             ts.vendor,
@@ -92,7 +97,7 @@ pub fn restore(app: &App, s: StateSnapshot) {
                 d.put_user(u);
             }
             for m in ts.meetings {
-                d.meetings.insert(m.id.clone(), m);
+                d.seed_meeting(m);
             }
         });
     }

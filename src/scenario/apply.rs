@@ -51,7 +51,7 @@ pub fn apply(app: &App, scenario: &Scenario) {
                 resolve_defaults(app, &mut m, now, |id| {
                     data.user(id).map(|u| u.name.clone()).unwrap_or_default()
                 });
-                data.meetings.insert(m.id.clone(), m);
+                data.seed_meeting(m);
             }
         });
     }

@@ -3,8 +3,13 @@
 //! States: `scheduled → in_progress → ended`, and `scheduled → cancelled`. Vendors name these
 //! their own way (Tencent MEETING_STATE_INIT/STARTED/ENDED/CANCELLED, Feishu status 1/2/3,
 //! Huawei Schedule/Created/Destroyed, DingTalk 0/1/2) and map them at the edge.
+//!
+//! Every method that changes a meeting records what it changed (see [`super::change`]); the
+//! records are published as the change stream when the tenant's lock is released. Change a
+//! meeting only through these methods, never by writing its fields from a handler.
 
-use super::StoreError;
+use super::change::{ChangeKind, EndReason, LeaveReason, Pending, Who};
+use super::{Lockout, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -44,6 +49,35 @@ pub enum ParticipantStatus {
     Joined,
     /// Was in the meeting (or invited) and is not any more.
     Left,
+    /// Invited and refused the call.
+    Declined,
+    /// Invited and the call rang out unanswered (or was cancelled before an answer).
+    Missed,
+    /// Invited while in another call.
+    Busy,
+}
+
+impl ParticipantStatus {
+    /// The snake_case name used in scenarios and the admin API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParticipantStatus::Calling => "calling",
+            ParticipantStatus::Ringing => "ringing",
+            ParticipantStatus::Joined => "joined",
+            ParticipantStatus::Left => "left",
+            ParticipantStatus::Declined => "declined",
+            ParticipantStatus::Missed => "missed",
+            ParticipantStatus::Busy => "busy",
+        }
+    }
+
+    /// True for someone who was invited and never got in (declined, missed, busy).
+    pub fn is_unanswered(self) -> bool {
+        matches!(
+            self,
+            ParticipantStatus::Declined | ParticipantStatus::Missed | ParticipantStatus::Busy
+        )
+    }
 }
 
 /// Someone attached to a meeting: joined, being called, or gone.
@@ -92,8 +126,9 @@ pub struct Invitee {
 /// Seats in a meeting when nothing else is said.
 pub const DEFAULT_CAPACITY: u32 = 300;
 
-/// One meeting of one tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// One meeting of one tenant. `Meeting::default()` has [`DEFAULT_CAPACITY`] seats, so every
+/// creation path (vendor APIs, scenarios, state import) starts with the same capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meeting {
     /// The vendor's meeting id (Feishu meeting/reserve id, Tencent meeting_id, DingTalk
@@ -142,10 +177,44 @@ pub struct Meeting {
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// Failed chair-password logins to the meeting's control and the lock they caused.
+    /// Transient security bookkeeping: not exported with the state (a restart clears it).
+    #[serde(skip)]
+    pub control_lock: Lockout,
+    /// What the methods below changed and nobody has published yet (not state).
+    #[serde(skip)]
+    pub changes: Pending,
 }
 
 fn default_capacity() -> u32 {
     DEFAULT_CAPACITY
+}
+
+impl Default for Meeting {
+    fn default() -> Self {
+        Meeting {
+            id: String::new(),
+            code: String::new(),
+            topic: String::new(),
+            creator: String::new(),
+            host: None,
+            state: MeetingState::default(),
+            start_time: 0,
+            end_time: 0,
+            started_at: None,
+            ended_at: None,
+            created_at: 0,
+            capacity: DEFAULT_CAPACITY,
+            locked: false,
+            participants: Vec::new(),
+            invitees: Vec::new(),
+            opened_from: None,
+            recording: None,
+            extra: Map::new(),
+            changes: Pending::default(),
+            control_lock: Lockout::default(),
+        }
+    }
 }
 
 impl Meeting {
@@ -173,11 +242,34 @@ impl Meeting {
             .is_some_and(|p| p.status == ParticipantStatus::Joined)
     }
 
-    fn refuse(&self, action: &'static str) -> StoreError {
+    pub(super) fn refuse(&self, action: &'static str) -> StoreError {
         StoreError::InvalidState {
             state: self.state.as_str(),
             action,
         }
+    }
+
+    pub(super) fn record(&mut self, kind: ChangeKind) {
+        self.changes.push(kind);
+    }
+
+    pub(super) fn record_participant(&mut self, idx: usize, make: impl FnOnce(Who) -> ChangeKind) {
+        let who = Who::of(&self.participants[idx]);
+        self.record(make(who));
+    }
+
+    /// Records that the meeting was created (the store does this when it is inserted).
+    pub(crate) fn record_created(&mut self) {
+        self.changes.retain(|k| {
+            !matches!(
+                k,
+                ChangeKind::MeetingUpdated { .. }
+                    | ChangeKind::HostChanged { .. }
+                    | ChangeKind::LockChanged { .. }
+                    | ChangeKind::InviteesSet { .. }
+            )
+        });
+        self.changes.push_first(ChangeKind::MeetingCreated);
     }
 
     /// Starts a scheduled meeting at `now` (unix seconds).
@@ -188,11 +280,21 @@ impl Meeting {
         self.state = MeetingState::InProgress;
         self.started_at = Some(now);
         self.ended_at = None;
+        self.record(ChangeKind::MeetingStarted);
         Ok(())
     }
 
-    /// Ends an in-progress meeting: everyone leaves.
+    /// Ends an in-progress meeting: everyone in it leaves, calls still ringing are missed.
     pub fn end(&mut self, now: i64) -> Result<(), StoreError> {
+        self.finish(now, EndReason::Ended)
+    }
+
+    /// Ends the meeting because its scheduled time ran out (vendors that close on the clock).
+    pub fn expire(&mut self, now: i64) -> Result<(), StoreError> {
+        self.finish(now, EndReason::Expired)
+    }
+
+    fn finish(&mut self, now: i64, reason: EndReason) -> Result<(), StoreError> {
         if self.state != MeetingState::InProgress {
             return Err(self.refuse("end"));
         }
@@ -202,19 +304,43 @@ impl Meeting {
         if let Some(r) = &mut self.recording {
             r.close(now);
         }
-        for p in &mut self.participants {
-            if p.status != ParticipantStatus::Left {
-                p.status = ParticipantStatus::Left;
-                p.left_at = Some(now);
+        for i in 0..self.participants.len() {
+            let p = &mut self.participants[i];
+            match p.status {
+                ParticipantStatus::Joined => {
+                    p.status = ParticipantStatus::Left;
+                    p.left_at = Some(now);
+                    self.record_participant(i, |participant| ChangeKind::ParticipantLeft {
+                        participant,
+                        reason: LeaveReason::MeetingEnded,
+                    });
+                }
+                ParticipantStatus::Calling | ParticipantStatus::Ringing => {
+                    p.status = ParticipantStatus::Missed;
+                    p.left_at = Some(now);
+                    self.record_participant(i, |participant| ChangeKind::ParticipantMissed {
+                        participant,
+                    });
+                }
+                _ => {}
             }
         }
+        self.record(ChangeKind::MeetingEnded { reason });
         Ok(())
     }
 
     /// Stops a running meeting and puts it back on the schedule (Huawei StopMeeting).
     pub fn stop_to_schedule(&mut self, now: i64) -> Result<(), StoreError> {
-        self.end(now)?;
+        self.finish(now, EndReason::Stopped)?;
         self.state = MeetingState::Scheduled;
+        Ok(())
+    }
+
+    /// Ends a running meeting and cancels it (Huawei CancelMeeting with force).
+    pub fn cancel_running(&mut self, now: i64) -> Result<(), StoreError> {
+        self.end(now)?;
+        self.state = MeetingState::Cancelled;
+        self.record(ChangeKind::MeetingCancelled);
         Ok(())
     }
 
@@ -225,149 +351,101 @@ impl Meeting {
         }
         self.state = MeetingState::Cancelled;
         self.ended_at = Some(now);
+        self.record(ChangeKind::MeetingCancelled);
         Ok(())
     }
 
-    /// Puts `user_id` in the meeting (admin join, invite accepted). Refused when the meeting is
-    /// not in progress or every seat is taken by someone else.
-    pub fn join(&mut self, user_id: &str, name: &str, now: i64) -> Result<(), StoreError> {
-        if self.state != MeetingState::InProgress {
-            return Err(self.refuse("join"));
+    /// Locks or unlocks the meeting (nobody new may join a locked meeting).
+    pub fn set_locked(&mut self, locked: bool) {
+        if self.locked != locked {
+            self.locked = locked;
+            self.record(ChangeKind::LockChanged { locked });
         }
-        let already_seated = self.participant(user_id).is_some_and(|p| p.occupies_seat());
-        if !already_seated && self.seats_taken() >= self.capacity as usize {
-            return Err(StoreError::Full {
-                capacity: self.capacity,
-            });
+    }
+
+    /// Someone enters from a client: a scheduled meeting starts (a join is what starts it, as
+    /// with Tencent, which has no start API), then the user joins. All or nothing: refused with
+    /// the meeting unchanged when it is ended or cancelled, or every seat is taken.
+    pub fn enter(&mut self, user_id: &str, name: &str, now: i64) -> Result<(), StoreError> {
+        if self.state != MeetingState::Scheduled {
+            return self.join(user_id, name, now);
         }
-        match self.participant_mut(user_id) {
-            Some(p) => {
-                p.status = ParticipantStatus::Joined;
-                p.joined_at = Some(now);
-                p.left_at = None;
-                if !name.is_empty() {
-                    p.name = name.to_string();
-                }
-            }
-            None => self.participants.push(Participant {
-                user_id: user_id.to_string(),
-                name: name.to_string(),
-                status: ParticipantStatus::Joined,
-                joined_at: Some(now),
-                ..Default::default()
-            }),
-        }
+        let mut next = self.clone();
+        next.start(now)?;
+        next.join(user_id, name, now)?;
+        *self = next;
         Ok(())
     }
 
-    /// Takes `user_id` out of the meeting; the host leaving leaves the meeting without a host.
-    pub fn leave(&mut self, user_id: &str, now: i64) -> Result<(), StoreError> {
-        let Some(p) = self.participant_mut(user_id) else {
-            return Err(StoreError::NotInMeeting(user_id.to_string()));
-        };
-        if p.status == ParticipantStatus::Left {
-            return Err(StoreError::NotInMeeting(user_id.to_string()));
+    /// Hands the host role to `user` (or leaves the meeting without a host).
+    pub fn set_host(&mut self, user: Option<String>) {
+        if self.host != user {
+            let from = std::mem::replace(&mut self.host, user.clone());
+            self.record(ChangeKind::HostChanged { from, to: user });
         }
-        p.status = ParticipantStatus::Left;
-        p.left_at = Some(now);
-        if self.host.as_deref() == Some(user_id) {
-            self.host = None;
-        }
-        Ok(())
     }
 
-    /// Places a call to `user_id` (an invite): the user takes a seat with status `status`
-    /// (Calling or Ringing). Someone already joined or being called is left as they are.
-    /// Returns the participant entry.
-    pub fn call(
-        &mut self,
-        user_id: &str,
-        name: &str,
-        status: ParticipantStatus,
-    ) -> Result<&mut Participant, StoreError> {
-        let seated = self.participant(user_id).is_some_and(|p| p.occupies_seat());
-        if !seated && self.seats_taken() >= self.capacity as usize {
-            return Err(StoreError::Full {
-                capacity: self.capacity,
-            });
+    /// Changes the number of seats.
+    pub fn set_capacity(&mut self, capacity: u32) {
+        if self.capacity != capacity {
+            self.capacity = capacity;
+            self.updated(&["capacity"]);
         }
-        let idx = match self.participants.iter().position(|p| p.user_id == user_id) {
-            Some(i) => {
-                let p = &mut self.participants[i];
-                if !p.occupies_seat() {
-                    p.status = status;
-                    p.left_at = None;
-                }
-                i
-            }
-            None => {
-                self.participants.push(Participant {
-                    user_id: user_id.to_string(),
-                    name: name.to_string(),
-                    status,
-                    ..Default::default()
-                });
-                self.participants.len() - 1
-            }
-        };
-        Ok(&mut self.participants[idx])
     }
 
-    /// Replaces the invitation list with `list` (overwrite semantics): duplicates collapse to
-    /// their first occurrence, order is kept, and more than `max` distinct entries is refused
-    /// with the list unchanged.
-    pub fn set_invitees(&mut self, list: Vec<Invitee>, max: usize) -> Result<(), StoreError> {
-        let mut seen = std::collections::HashSet::with_capacity(list.len());
-        let mut out = Vec::with_capacity(list.len().min(max + 1));
-        for inv in list {
-            if seen.insert(inv.user_id.clone()) {
-                out.push(inv);
-            }
+    /// Changes the subject.
+    pub fn set_topic(&mut self, topic: String) {
+        if self.topic != topic {
+            self.topic = topic;
+            self.updated(&["topic"]);
         }
-        if out.len() > max {
-            return Err(StoreError::TooMany {
-                got: out.len(),
-                max,
-            });
-        }
-        self.invitees = out;
-        Ok(())
     }
 
-    /// Makes `user_id` the host (vendor set-host calls, admin `set-host`).
-    pub fn set_host(&mut self, user_id: &str) {
-        self.host = Some(user_id.to_string());
+    /// Makes `user_id` a co-host (`on`) or not. Co-hosts live in `extra["co_hosts"]` (a list
+    /// of user ids) until the domain models roles. Returns whether anything changed.
+    pub fn set_co_host(&mut self, user_id: &str, on: bool) -> bool {
+        let mut list: Vec<Value> = self
+            .extra
+            .get("co_hosts")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let present = list.iter().any(|v| v.as_str() == Some(user_id));
+        match (on, present) {
+            (true, false) => list.push(Value::String(user_id.to_string())),
+            (false, true) => list.retain(|v| v.as_str() != Some(user_id)),
+            _ => return false,
+        }
+        self.set_extra("co_hosts", Value::Array(list));
+        true
     }
 
-    /// Sets (or with `Value::Null`, removes) a vendor-owned field.
+    /// Changes the scheduled start and end (unix seconds).
+    pub fn set_schedule(&mut self, start_time: i64, end_time: i64) {
+        if self.start_time != start_time {
+            self.start_time = start_time;
+            self.updated(&["start_time"]);
+        }
+        if self.end_time != end_time {
+            self.end_time = end_time;
+            self.updated(&["end_time"]);
+        }
+    }
+
+    /// Sets one vendor-owned setting in `extra` (a password, a settings object…); recorded as
+    /// an update of `key` when the value changes.
     pub fn set_extra(&mut self, key: &str, value: Value) {
-        if value.is_null() {
-            self.extra.remove(key);
-        } else {
+        if self.extra.get(key) != Some(&value) {
             self.extra.insert(key.to_string(), value);
+            self.updated(&[key]);
         }
     }
 
-    /// Changes what a schedule says: topic and/or scheduled end (vendor update calls).
-    pub fn reschedule(&mut self, topic: Option<String>, end_time: Option<i64>) {
-        if let Some(t) = topic {
-            self.topic = t;
-        }
-        if let Some(e) = end_time {
-            self.end_time = e;
-        }
-    }
-
-    /// Adds invitees not yet on the list, keeping order; returns how many were new.
-    pub fn add_invitees(&mut self, list: impl IntoIterator<Item = Invitee>) -> usize {
-        let mut added = 0;
-        for inv in list {
-            if !self.invitees.iter().any(|i| i.user_id == inv.user_id) {
-                self.invitees.push(inv);
-                added += 1;
-            }
-        }
-        added
+    /// Records that the named settings changed, for vendor-owned fields changed in place.
+    pub fn updated(&mut self, fields: &[&str]) {
+        self.record(ChangeKind::MeetingUpdated {
+            fields: fields.iter().map(|f| f.to_string()).collect(),
+        });
     }
 }
 
@@ -397,48 +475,29 @@ mod tests {
     }
 
     #[test]
-    fn capacity_counts_calls_and_joins() {
+    fn entering_starts_a_scheduled_meeting_or_changes_nothing() {
         let mut m = meeting();
-        m.start(1).unwrap();
-        m.join("host", "Host", 1).unwrap();
-        m.call("a", "A", ParticipantStatus::Calling).unwrap();
+        m.enter("a", "A", 5).unwrap();
+        assert_eq!(m.state, MeetingState::InProgress);
+        assert_eq!(m.started_at, Some(5));
+        let mut full = meeting();
+        full.capacity = 0;
+        let before = full.clone();
         assert_eq!(
-            m.call("b", "B", ParticipantStatus::Calling).unwrap_err(),
-            StoreError::Full { capacity: 2 }
+            full.enter("a", "A", 5).unwrap_err(),
+            StoreError::Full { capacity: 0 }
         );
-        // calling someone already seated does not need a new seat
-        m.call("a", "A", ParticipantStatus::Calling).unwrap();
+        assert_eq!(full, before, "a refused entry leaves the meeting scheduled");
+        m.end(6).unwrap();
+        assert!(m.enter("b", "B", 7).is_err());
     }
 
     #[test]
-    fn set_invitees_overwrites_dedups_and_caps() {
-        let mut m = meeting();
-        let inv = |id: &str| Invitee {
-            user_id: id.into(),
-            ..Default::default()
-        };
-        m.set_invitees(vec![inv("a"), inv("b"), inv("a")], 3)
-            .unwrap();
-        assert_eq!(m.invitees.len(), 2);
-        let err = m
-            .set_invitees(vec![inv("x"), inv("y"), inv("z"), inv("w")], 3)
-            .unwrap_err();
-        assert_eq!(err, StoreError::TooMany { got: 4, max: 3 });
-        assert_eq!(
-            m.invitees[0].user_id, "a",
-            "refused overwrite changes nothing"
-        );
-        m.set_invitees(vec![], 3).unwrap();
-        assert!(m.invitees.is_empty());
-    }
-
-    #[test]
-    fn host_leaving_clears_the_host() {
-        let mut m = meeting();
+    fn a_default_meeting_has_the_default_capacity() {
+        assert_eq!(Meeting::default().capacity, DEFAULT_CAPACITY);
+        let mut m = Meeting::default();
         m.start(1).unwrap();
-        m.join("host", "", 1).unwrap();
-        m.leave("host", 2).unwrap();
-        assert_eq!(m.host, None);
-        assert!(!m.is_joined("host"));
+        m.join("a", "A", 1).unwrap();
+        assert!(m.is_joined("a"));
     }
 }

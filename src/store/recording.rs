@@ -2,6 +2,7 @@
 //! ends, and ready some time after that (the vendor decides how long processing takes).
 //!
 //! Vendors map it at the edge (Feishu `recording/start|stop|get`, 124002 while processing).
+//! Starting and stopping are published as `meeting_updated` with the field `recording`.
 
 use super::{Meeting, MeetingState, StoreError};
 use serde::{Deserialize, Serialize};
@@ -59,6 +60,7 @@ impl Meeting {
             });
         }
         r.since = Some(now);
+        self.updated(&["recording"]);
         Ok(())
     }
 
@@ -74,6 +76,7 @@ impl Meeting {
         match &mut self.recording {
             Some(r) if r.running() => {
                 r.close(now);
+                self.updated(&["recording"]);
                 Ok(())
             }
             _ => Err(StoreError::InvalidState {

@@ -1,10 +1,16 @@
 //! Tenants: one vendor credential's private world of users and meetings.
+//!
+//! The tenant's lock is where changes are published: [`Tenant::with`] runs an operation, then
+//! turns what the touched meetings recorded into [`Change`]s on the store's bus before the lock
+//! is released, so a meeting's changes are published in the order they happened.
 
-use super::{Meeting, MeetingState, StoreError, User, VendorId};
+use super::bus::{ChangeBus, Draft};
+use super::change::MeetingSummary;
+use super::{Clock, Meeting, StoreError, User, VendorId};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, OnceLock};
 
 /// How a tenant came to exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -30,23 +36,38 @@ pub struct Tenant {
     /// Vendor-specific extra credentials (Tencent `sdk_id`, `secret_id`; Huawei `app_id`…).
     pub credentials: BTreeMap<String, String>,
     pub origin: Origin,
+    /// Where this tenant's changes go: set once when the tenant joins a store. A tenant built
+    /// aside (state import, tests) publishes nothing until then.
+    publish_to: OnceLock<Publisher>,
     /// Everything mutable about the tenant. One lock per tenant: requests of different tenants
     /// never contend, and a handler holds it only for one synchronous domain operation (never
     /// across an await), so it is never held while a fault delay sleeps.
     data: Mutex<TenantData>,
 }
 
+/// The store's bus and clock, as a tenant needs them to publish.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    pub bus: Arc<ChangeBus>,
+    pub clock: Arc<Clock>,
+}
+
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
-    users: BTreeMap<String, User>,
+    pub(super) users: BTreeMap<String, User>,
     /// (alias kind, alias value) → primary user id.
-    aliases: HashMap<(String, String), String>,
-    /// Meetings by id, in id order.
+    pub(super) aliases: HashMap<(String, String), String>,
+    /// Meetings by id, in id order. Read freely; change a meeting through `meeting_mut`,
+    /// `insert_meeting` or `replace_meeting` so its changes are published.
     pub meetings: BTreeMap<String, Meeting>,
     /// Vendor-owned tenant settings the domain does not interpret (Feishu: app type, granted
-    /// scopes, tenant key). Seeded by scenarios (`extra:`), exported with the state.
-    pub extra: Map<String, Value>,
+    /// scopes). Seeded by scenarios (`extra:`), exported with the state.
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Meetings handed out for change during the current operation (not state).
+    touched: Vec<String>,
+    /// Who the current operation acts as (stamped on its changes; not state).
+    operator: Option<String>,
 }
 
 impl TenantData {
@@ -98,6 +119,15 @@ impl TenantData {
         self.users.insert(user.id.clone(), user);
     }
 
+    /// Removes a user (and its aliases); the removed user, if there was one.
+    pub fn remove_user(&mut self, id: &str) -> Option<User> {
+        let old = self.users.remove(id)?;
+        for (k, v) in &old.aliases {
+            self.aliases.remove(&(k.clone(), v.clone()));
+        }
+        Some(old)
+    }
+
     /// The meeting with this id.
     pub fn meeting(&self, id: &str) -> Result<&Meeting, StoreError> {
         self.meetings
@@ -105,19 +135,36 @@ impl TenantData {
             .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))
     }
 
-    /// Mutable meeting with this id.
+    /// Mutable meeting with this id; what its methods change is published when the
+    /// operation ends.
     pub fn meeting_mut(&mut self, id: &str) -> Result<&mut Meeting, StoreError> {
-        self.meetings
+        let m = self
+            .meetings
             .get_mut(id)
-            .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))
+            .ok_or_else(|| StoreError::MeetingNotFound(id.to_string()))?;
+        if self.touched.last().map(String::as_str) != Some(id) {
+            self.touched.push(id.to_string());
+        }
+        Ok(m)
     }
 
-    /// Starts meeting `id` at `now` and returns the id of the meeting now in progress.
-    ///
-    /// With `new_id` (vendors whose scheduled meetings are reusable schedules: a Feishu reserve
-    /// keeps its id and every start opens a meeting with an id of its own) the schedule stays
-    /// scheduled and a copy opens as meeting `new_id` (`opened_from` = `id`); refused while a
-    /// meeting it opened is still in progress. Without, the meeting itself starts.
+    /// Adds a meeting (published as created); refused when the id is taken. Settings given
+    /// while it was being built are part of its creation, not updates; lifecycle and
+    /// participant changes made before it was inserted (a meeting that starts at once, its
+    /// first calls) are published after the creation.
+    pub fn insert_meeting(&mut self, mut meeting: Meeting) -> Result<(), StoreError> {
+        if self.meetings.contains_key(&meeting.id) {
+            return Err(StoreError::AlreadyExists(format!("meeting {}", meeting.id)));
+        }
+        meeting.record_created();
+        self.touched.push(meeting.id.clone());
+        self.meetings.insert(meeting.id.clone(), meeting);
+        Ok(())
+    }
+
+    /// Starts meeting `id` at `now` and returns the id of the meeting now in progress: with
+    /// `new_id`, the meeting [`open_from`](Self::open_from) the schedule, added; without, the
+    /// meeting itself.
     pub fn start_meeting(
         &mut self,
         id: &str,
@@ -128,16 +175,25 @@ impl TenantData {
             self.meeting_mut(id)?.start(now)?;
             return Ok(id.to_string());
         };
+        let m = self.open_from(id, now, new_id.clone())?;
+        self.insert_meeting(m)?;
+        Ok(new_id)
+    }
+
+    /// The meeting a reusable schedule opens when it starts (vendors whose scheduled meetings
+    /// are reusable: a Feishu reserve keeps its id and every start opens a meeting with an id
+    /// of its own): a started copy `new_id` of schedule `id` (`opened_from` = `id`), not yet
+    /// added — add it with [`insert_meeting`](Self::insert_meeting) (published as created,
+    /// then started). Refused when the schedule is not scheduled or a meeting it opened is
+    /// still in progress; the schedule itself is left as it is.
+    pub fn open_from(&self, id: &str, now: i64, new_id: String) -> Result<Meeting, StoreError> {
         let schedule = self.meeting(id)?;
-        if schedule.state != MeetingState::Scheduled {
-            return Err(StoreError::InvalidState {
-                state: schedule.state.as_str(),
-                action: "start",
-            });
+        if schedule.state != super::MeetingState::Scheduled {
+            return Err(schedule.refuse("start"));
         }
         if self
             .opened_from(id)
-            .any(|m| m.state == MeetingState::InProgress)
+            .any(|m| m.state == super::MeetingState::InProgress)
         {
             return Err(StoreError::InvalidState {
                 state: "in_progress",
@@ -148,18 +204,21 @@ impl TenantData {
             return Err(StoreError::AlreadyExists(format!("meeting {new_id}")));
         }
         let mut m = Meeting {
-            id: new_id.clone(),
-            participants: Vec::new(),
-            invitees: Vec::new(),
-            opened_from: Some(id.to_string()),
-            recording: None,
-            locked: false,
+            id: new_id,
+            code: schedule.code.clone(),
+            topic: schedule.topic.clone(),
+            creator: schedule.creator.clone(),
+            host: schedule.host.clone(),
+            start_time: schedule.start_time,
+            end_time: schedule.end_time,
             created_at: now,
-            ..schedule.clone()
+            capacity: schedule.capacity,
+            extra: schedule.extra.clone(),
+            opened_from: Some(id.to_string()),
+            ..Default::default()
         };
         m.start(now)?;
-        self.meetings.insert(new_id.clone(), m);
-        Ok(new_id)
+        Ok(m)
     }
 
     /// Every meeting opened from the reusable schedule `id`, in id order.
@@ -169,13 +228,56 @@ impl TenantData {
             .filter(move |m| m.opened_from.as_deref() == Some(id))
     }
 
-    /// Adds a meeting; refused when the id is taken.
-    pub fn insert_meeting(&mut self, meeting: Meeting) -> Result<(), StoreError> {
-        if self.meetings.contains_key(&meeting.id) {
-            return Err(StoreError::AlreadyExists(format!("meeting {}", meeting.id)));
-        }
+    /// Puts back a meeting that was changed as a copy (all-or-nothing updates: clone, change,
+    /// replace); the copy's recorded changes are published.
+    pub fn replace_meeting(&mut self, meeting: Meeting) {
+        self.touched.push(meeting.id.clone());
         self.meetings.insert(meeting.id.clone(), meeting);
-        Ok(())
+    }
+
+    /// Adds or replaces a meeting silently: seeding from a scenario or a state file is not a
+    /// change anyone is told about.
+    pub fn seed_meeting(&mut self, mut meeting: Meeting) {
+        meeting.changes.take();
+        self.meetings.insert(meeting.id.clone(), meeting);
+    }
+
+    /// Says who the current operation acts as (the authenticated user of the request); its
+    /// changes carry this operator.
+    pub fn act_as(&mut self, operator: Option<String>) {
+        self.operator = operator;
+    }
+
+    /// Takes every change recorded during the operation, oldest first, with the summary of
+    /// its meeting, and forgets the operator.
+    fn drain(
+        &mut self,
+    ) -> (
+        Option<String>,
+        Vec<(MeetingSummary, Vec<super::ChangeKind>)>,
+    ) {
+        let operator = self.operator.take().or_else(super::bus::current_operator);
+        let mut out = Vec::new();
+        for id in std::mem::take(&mut self.touched) {
+            if let Some(m) = self.meetings.get_mut(&id) {
+                if !m.changes.is_empty() {
+                    let mut kinds = m.changes.take();
+                    // Ids and details assigned later in the same operation (a participant id
+                    // given right after the call) belong on every change of that operation.
+                    for k in &mut kinds {
+                        if let Some(who) = k.participant_mut() {
+                            if let Some(p) = m.participant(&who.user_id) {
+                                who.participant_id.clone_from(&p.participant_id);
+                                who.name.clone_from(&p.name);
+                                who.extra.clone_from(&p.extra);
+                            }
+                        }
+                    }
+                    out.push((MeetingSummary::of(m), kinds));
+                }
+            }
+        }
+        (operator, out)
     }
 }
 
@@ -194,13 +296,40 @@ impl Tenant {
             secret,
             credentials,
             origin,
+            publish_to: OnceLock::new(),
             data: Mutex::new(TenantData::default()),
         }
     }
 
-    /// Runs `f` with exclusive access to the tenant's data. Keep `f` short and synchronous.
+    /// Connects the tenant to a store's bus (once; later calls are ignored).
+    pub fn attach(&self, publisher: Publisher) {
+        let _ = self.publish_to.set(publisher);
+    }
+
+    /// Runs `f` with exclusive access to the tenant's data, then publishes what it changed.
+    /// Keep `f` short and synchronous.
     pub fn with<R>(&self, f: impl FnOnce(&mut TenantData) -> R) -> R {
-        f(&mut self.data.lock())
+        let mut d = self.data.lock();
+        let r = f(&mut d);
+        if !d.touched.is_empty() || d.operator.is_some() {
+            let (operator, changed) = d.drain();
+            if let Some(p) = self.publish_to.get() {
+                let at_ms = p.clock.now_ms();
+                for (summary, kinds) in changed {
+                    for kind in kinds {
+                        p.bus.publish(Draft {
+                            at_ms,
+                            vendor: self.vendor,
+                            tenant: self.id.clone(),
+                            operator: operator.clone(),
+                            meeting: summary.clone(),
+                            kind,
+                        });
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// A copy of the tenant's data (state export).
@@ -231,36 +360,5 @@ mod tests {
         assert_eq!(d.user_by(Some("open_id"), "ou_1").unwrap().id, "ou_1");
         assert!(d.user_by(Some("union_id"), "on_2").is_none());
         assert_eq!(d.user_any("on_1").unwrap().id, "ou_1");
-    }
-
-    #[test]
-    fn a_reusable_schedule_opens_one_meeting_at_a_time() {
-        let mut d = TenantData::default();
-        d.insert_meeting(Meeting {
-            id: "r".into(),
-            code: "123".into(),
-            creator: "h".into(),
-            host: Some("h".into()),
-            ..Default::default()
-        })
-        .unwrap();
-        let m1 = d.start_meeting("r", 5, Some("m1".into())).unwrap();
-        assert_eq!(m1, "m1");
-        assert_eq!(d.meeting("r").unwrap().state, MeetingState::Scheduled);
-        let m = d.meeting("m1").unwrap();
-        assert_eq!(
-            (m.state, m.code.as_str()),
-            (MeetingState::InProgress, "123")
-        );
-        assert_eq!(m.opened_from.as_deref(), Some("r"));
-        assert!(
-            d.start_meeting("r", 6, Some("m2".into())).is_err(),
-            "one at a time"
-        );
-        d.meeting_mut("m1").unwrap().end(7).unwrap();
-        d.start_meeting("r", 8, Some("m2".into())).unwrap();
-        assert_eq!(d.opened_from("r").count(), 2);
-        // without a new id the meeting itself starts
-        assert_eq!(d.start_meeting("r", 9, None).unwrap(), "r");
     }
 }

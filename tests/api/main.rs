@@ -1,8 +1,10 @@
 //! The integration test binary: every behaviour over real HTTP against an in-process server
 //! on 127.0.0.1:0. One module per area; `common` holds `TestApp` and helpers.
 
+mod changes;
 mod cli;
 mod common;
+mod credentials_unique;
 mod dingtalk;
 mod faults_actions;
 mod faults_cli;
@@ -24,9 +26,11 @@ mod feishu_tokens;
 mod foundation;
 mod huawei;
 mod huawei_control;
+mod huawei_docs;
 mod huawei_invite;
 mod huawei_login;
 mod huawei_meetings;
+mod huawei_users;
 mod isolation_admin;
 mod isolation_clients;
 mod isolation_hostile;
@@ -36,5 +40,8 @@ mod isolation_network;
 mod isolation_panic;
 mod lifecycle;
 mod tencent;
+mod tencent_directory;
+mod tencent_gateway;
 mod tencent_invitees;
 mod tencent_meetings;
+mod tencent_states;

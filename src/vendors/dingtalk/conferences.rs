@@ -127,21 +127,26 @@ fn create_inner(ex: &Exchange<'_>) -> Result<Value, Fail> {
             ..Default::default()
         };
         m.start(now).map_err(|_| Fail::of("system_error"))?;
-        let mut organiser_entry = Participant {
-            user_id: host.id.clone(),
-            name: host.name.clone(),
-            status: ParticipantStatus::Calling,
-            participant_id: ids.hex(32),
-            ..Default::default()
-        };
-        if !invite_caller {
-            // Not called: listed as "initialised" (attendStatus 1) until they join.
-            organiser_entry.status = ParticipantStatus::Left;
+        if invite_caller {
+            let p = m
+                .call(&host.id, &host.name, ParticipantStatus::Calling)
+                .map_err(|_| Fail::of("conference_full"))?;
+            p.participant_id = ids.hex(32);
+        } else {
+            // Not called: listed as "initialised" (attendStatus 1) until they join; no call
+            // was placed, so there is no change to record.
+            let mut organiser_entry = Participant {
+                user_id: host.id.clone(),
+                name: host.name.clone(),
+                status: ParticipantStatus::Left,
+                participant_id: ids.hex(32),
+                ..Default::default()
+            };
             organiser_entry
                 .extra
                 .insert(extra::ATTEND_STATUS.into(), json!(1));
+            m.participants.push(organiser_entry);
         }
-        m.participants.push(organiser_entry);
         for (uid, name) in &guests {
             let p = m
                 .call(uid, name, ParticipantStatus::Calling)

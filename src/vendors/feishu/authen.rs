@@ -96,7 +96,7 @@ fn exchange(ex: &Exchange<'_>, grant: &Token, with_profile: bool) -> Value {
     if with_profile {
         if let Some(p) = profile(ex, &a) {
             data.extend(p);
-            data.insert("sid".into(), json!(store.ids.hex(32)));
+            data.insert("sid".into(), json!(store.secrets.hex(32)));
         }
     }
     Value::Object(data)

@@ -199,7 +199,7 @@ pub fn kickout(ex: &mut Exchange<'_>) -> Reply {
                 .iter()
                 .map(|u| {
                     let removed =
-                        resolve(&t, d, kind, u, ids).is_some_and(|uid| m.leave(&uid, now).is_ok());
+                        resolve(&t, d, kind, u, ids).is_some_and(|uid| m.kick(&uid, now).is_ok());
                     json!({"id": u.0, "user_type": u.1, "result": if removed { 1 } else { 2 }})
                 })
                 .collect())
@@ -264,7 +264,7 @@ pub fn set_host(ex: &mut Exchange<'_>) -> Reply {
             if !m.is_joined(&uid) {
                 return Err(no(&TARGET_NOT_IN));
             }
-            m.set_host(&uid);
+            m.set_host(Some(uid.clone()));
             Ok(meeting_user(d, kind, &uid, target.1))
         }
     ));

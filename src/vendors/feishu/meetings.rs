@@ -62,7 +62,7 @@ pub fn with_meeting<R>(
             _ => return Err(no(missing)),
         };
         let out = f(d, &mut m)?;
-        d.meetings.insert(m.id.clone(), m);
+        d.replace_meeting(m);
         Ok(out)
     });
     r.map_err(|refusal| refused(ex, refusal))

@@ -71,7 +71,10 @@ fn client(
     // Codes and refresh tokens are only ever issued to known apps, so an unknown app asking
     // for them is refused below; it is not provisioned first (a refused request changes
     // nothing). Under --strict-tenants it stays an invalid client.
-    if holds_grant && store.tenant(VendorId::Feishu, &id).is_none() && !store.strict_tenants {
+    if holds_grant
+        && store.tenant(VendorId::Feishu, &id).is_none()
+        && !store.is_strict(VendorId::Feishu)
+    {
         return Ok(id);
     }
     match store.tenant_or_provision(VendorId::Feishu, &id, &secret, BTreeMap::new()) {

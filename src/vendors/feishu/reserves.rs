@@ -296,8 +296,15 @@ pub fn update(ex: &mut Exchange<'_>) -> Reply {
         Some(Err((err, why))) => return errors::fail_with(ex, err, why),
     };
     let v = tri!(with_reserve(ex, |d, m| {
-        let topic = topic.filter(|_| ms.as_ref().is_some_and(|ms| ms.get("topic").is_some()));
-        m.reschedule(topic, end);
+        if let Some(e) = end {
+            m.set_schedule(m.start_time, e);
+        }
+        if let (Some(tp), true) = (
+            topic,
+            ms.as_ref().is_some_and(|ms| ms.get("topic").is_some()),
+        ) {
+            m.set_topic(tp);
+        }
         if let Some(ms) = ms {
             m.set_extra("meeting_settings", ms);
         }

@@ -47,7 +47,7 @@ pub fn issue(
     let len = if kind == TokenKind::LoginCode { 32 } else { 40 };
     let now = store.clock.now_ms();
     let token = Token {
-        value: format!("{prefix}{}", store.ids.hex(len)),
+        value: format!("{prefix}{}", store.secrets.hex(len)),
         vendor: VendorId::Feishu,
         tenant: tenant.to_string(),
         kind,

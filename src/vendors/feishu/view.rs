@@ -98,7 +98,11 @@ pub fn meeting(
                     ParticipantStatus::Calling => 1,
                     ParticipantStatus::Joined => 2,
                     ParticipantStatus::Ringing => 3,
-                    ParticipantStatus::Left => 4,
+                    // 4: "拒绝或超时" — left, declined or timed out.
+                    ParticipantStatus::Left
+                    | ParticipantStatus::Declined
+                    | ParticipantStatus::Missed
+                    | ParticipantStatus::Busy => 4,
                 };
                 let dur = match (p.joined_at, p.left_at) {
                     (Some(j), Some(l)) => (l - j).max(0),
