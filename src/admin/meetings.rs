@@ -123,16 +123,29 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
     let now = app.store.clock.now_secs();
     let user = req.field(&body, "user");
     let ids = &app.store.ids;
+    // A vendor whose schedules are reusable (Feishu reserves) opens a new meeting when one
+    // starts or someone enters it.
+    let new_id = matches!(action, "start" | "join" | "accept")
+        .then(|| app.vendor(t.vendor).started_meeting_id(&app.store))
+        .flatten();
     t.with(|d| -> AdminResult {
         let name = user.as_deref().map(|u| user_name(d, u)).unwrap_or_default();
         let known_user = user.as_deref().is_none_or(|u| d.user(u).is_some());
-        // All or nothing: the action runs on a copy that replaces the meeting only when the
-        // whole action succeeded (a start whose host cannot join leaves it scheduled).
-        let mut copy = d.meeting(id).map_err(store_err)?.clone();
+        let opens = new_id.is_some()
+            && d.meeting(id).map_err(store_err)?.state == crate::store::MeetingState::Scheduled;
+        // All or nothing: the action runs on a copy that replaces the meeting (or, opened from
+        // a reusable schedule, is added) only when the whole action succeeded (a start whose
+        // host cannot join leaves it scheduled).
+        let mut copy = match new_id.clone().filter(|_| opens) {
+            Some(new_id) => d.open_from(id, now, new_id).map_err(store_err)?,
+            None => d.meeting(id).map_err(store_err)?.clone(),
+        };
         let m = &mut copy;
         match action {
             "start" => {
-                m.start(now).map_err(store_err)?;
+                if !opens {
+                    m.start(now).map_err(store_err)?;
+                }
                 // The host joins a started meeting, unless told `host_joins: false`.
                 if body.get("host_joins") != Some(&Value::Bool(false)) {
                     if let Some(h) = m.host.clone() {
@@ -197,7 +210,11 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
         }
         let out = view(&t, m);
-        *d.meeting_mut(id).map_err(store_err)? = copy;
+        if opens {
+            d.insert_meeting(copy).map_err(store_err)?;
+        } else {
+            *d.meeting_mut(id).map_err(store_err)? = copy;
+        }
         Ok(out)
     })
 }

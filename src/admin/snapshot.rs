@@ -30,6 +30,9 @@ pub struct TenantState {
     pub users: Vec<User>,
     #[serde(default)]
     pub meetings: Vec<Meeting>,
+    /// Vendor-owned tenant settings.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 fn is_zero(v: &i64) -> bool {
@@ -85,6 +88,7 @@ pub fn snapshot(app: &App) -> StateSnapshot {
                     origin: t.origin,
                     users: d.users().cloned().collect(),
                     meetings: d.meetings.values().cloned().collect(),
+                    extra: d.extra.clone(),
                 }
             })
             .collect(),
@@ -172,6 +176,7 @@ pub fn restore(app: &App, checked: Checked) {
             let t = Tenant::new(ts.vendor, ts.id, ts.secret, ts.credentials, ts.origin);
             // Not yet shared: the lock is uncontended; the tenant is published full.
             t.with(|d| {
+                d.extra = ts.extra;
                 for u in ts.users {
                     d.put_user(u);
                 }

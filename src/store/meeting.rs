@@ -167,6 +167,13 @@ pub struct Meeting {
     pub participants: Vec<Participant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invitees: Vec<Invitee>,
+    /// The reusable schedule this meeting was opened from (a Feishu reserve's meetings; see
+    /// [`TenantData::start_meeting`](super::TenantData::start_meeting)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_from: Option<String>,
+    /// Cloud recording of the meeting, once someone started one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<super::Recording>,
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
@@ -201,6 +208,8 @@ impl Default for Meeting {
             locked: false,
             participants: Vec::new(),
             invitees: Vec::new(),
+            opened_from: None,
+            recording: None,
             extra: Map::new(),
             changes: Pending::default(),
             control_lock: Lockout::default(),
@@ -292,6 +301,9 @@ impl Meeting {
         self.state = MeetingState::Ended;
         self.ended_at = Some(now);
         self.locked = false;
+        if let Some(r) = &mut self.recording {
+            r.close(now);
+        }
         for i in 0..self.participants.len() {
             let p = &mut self.participants[i];
             match p.status {

@@ -16,6 +16,7 @@ mod meeting;
 mod meeting_ctl;
 mod participants;
 mod pending;
+mod recording;
 mod secrets;
 mod tenant;
 mod tenant_users;
@@ -34,6 +35,7 @@ pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
 pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
+pub use recording::Recording;
 pub use secrets::Secrets;
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;

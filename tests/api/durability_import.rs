@@ -3,6 +3,7 @@
 //! a bad import changes nothing.
 
 use crate::common::TestApp;
+use crate::dingtalk::{conf, token as dt_token, DEMO_CONF, TOKEN_HEADER};
 use crate::feishu::{tenant_token, RESERVE};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
@@ -12,10 +13,10 @@ use std::sync::Arc;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn readers_with_valid_tokens_are_never_refused_during_imports() {
     let app = TestApp::spawn().await;
-    let token = tenant_token(&app).await;
+    let token = dt_token(&app).await;
     let exported = app.admin_get("/state").await.json();
-    // reserve.get: not rate limited, so every refusal would be the import's doing.
-    let url = app.url(&format!("/open-apis/vc/v1/reserves/{RESERVE}"));
+    // DingTalk limits nothing unless a scenario says so: every refusal would be the import's.
+    let url = app.url(&conf(DEMO_CONF, ""));
     let done = Arc::new(AtomicBool::new(false));
     let reads = Arc::new(AtomicUsize::new(0));
     let mut readers = tokio::task::JoinSet::new();
@@ -25,7 +26,12 @@ async fn readers_with_valid_tokens_are_never_refused_during_imports() {
         readers.spawn(async move {
             let mut refused = Vec::new();
             while !done.load(Ordering::Relaxed) {
-                let r = c.get(&url).bearer_auth(&token).send().await.unwrap();
+                let r = c
+                    .get(&url)
+                    .header(TOKEN_HEADER, &token)
+                    .send()
+                    .await
+                    .unwrap();
                 let status = r.status();
                 reads.fetch_add(1, Ordering::Relaxed);
                 if status != StatusCode::OK {
@@ -35,7 +41,7 @@ async fn readers_with_valid_tokens_are_never_refused_during_imports() {
             refused
         });
     }
-    for _ in 0..60 {
+    for _ in 0..200 {
         let r = app.admin_try(Method::PUT, "/state", exported.clone()).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }

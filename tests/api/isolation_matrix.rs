@@ -54,7 +54,8 @@ enum Kind {
 
 /// (vendor, operation, credential, query, body, kind). Placeholders: `{m}` target meeting,
 /// `{code}` A's running meeting code, `{a_id}` A's tenant id, `{b_id}`, `{b_secret}`,
-/// `{a_code}` a Feishu login code of A, `{a_refresh}` / `{a_at}` A's refresh / access token.
+/// `{a_code}` a Feishu login code of A, `{a_refresh}` / `{a_at}` A's refresh / access token,
+/// `{soon}` / `{ago}` the server time two hours ahead / back.
 type Spec = (
     &'static str,
     &'static str,
@@ -108,9 +109,13 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_users_userid_invite_activate_put", Cred::Sig, TC_Q, "", Kind::Own),
     ("feishu", "auth.tenant_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
-    ("feishu", "authen.oidc_access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
-    ("feishu", "authen.oidc_refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(400, "20024")),
-    ("feishu", "authen.access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
+    ("feishu", "auth.app_access_token.create", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}","app_ticket":"t"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "auth.tenant_access_token.create", Cred::None, "", r#"{"app_access_token":"a-{a_id}","tenant_key":"{a_id}"}"#, Kind::Mixed(200, "10013")),
+    ("feishu", "auth.app_ticket.resend", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "authen.oidc_access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.oidc_refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(200, "20024")),
     ("feishu", "authen.user_info.get", Cred::User, "", "", Kind::Own),
     ("feishu", "authen.oauth.token", Cred::None, "", r#"{"grant_type":"authorization_code","client_id":"{b_id}","client_secret":"{b_secret}","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
     ("feishu", "oauth.v3.token", Cred::None, "", r#"{"grant_type":"client_credentials","client_id":"{a_id}","client_secret":"{b_secret}"}"#, Kind::Mixed(400, "20002")),
@@ -125,8 +130,14 @@ static SPECS: &[Spec] = &[
     ("feishu", "meeting.kickout", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.set_host", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.end", Cred::User, "", "", T_FS),
-    ("feishu", "meeting_list.get", Cred::Tenant, "start_time=0&end_time=1999999999&meeting_status=1", "", Kind::List),
-    ("feishu", "participant_list.get", Cred::User, "meeting_start_time=0&meeting_end_time=1999999999&meeting_no={code}&meeting_status=1", "", Kind::List),
+    ("feishu", "meeting.recording.start", Cred::User, "", "", T_FS),
+    ("feishu", "meeting.recording.stop", Cred::User, "", "", T_FS),
+    ("feishu", "meeting.recording.get", Cred::Tenant, "", "", T_FS),
+    ("feishu", "meeting.recording.set_permission", Cred::User, "", r#"{"permission_objects":[{"type":3,"permission":1}]}"#, T_FS),
+    ("feishu", "contact.user.batch_get_id", Cred::Tenant, "", r#"{"emails":["host@isoa.example"],"mobiles":["+8613800000000"]}"#, Kind::List),
+    ("feishu", "contact.user.get", Cred::Tenant, "", "", Kind::Target(400, "40001")),
+    ("feishu", "meeting_list.get", Cred::Tenant, "start_time={ago}&end_time={soon}&meeting_status=1", "", Kind::List),
+    ("feishu", "participant_list.get", Cred::User, "meeting_start_time={ago}&meeting_end_time={soon}&meeting_no={code}&meeting_status=1", "", Kind::List),
     ("dingtalk", "GetAccessToken", Cred::None, "", r#"{"appKey":"{a_id}","appSecret":"{b_secret}"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
     ("dingtalk", "gettoken", Cred::None, "appkey={a_id}&appsecret={b_secret}", "", Kind::Mixed(200, "40096")),
     ("dingtalk", "CreateVideoConference", Cred::Ding, "", r#"{"userId":"union-host","confTitle":"b"}"#, Kind::Own),
@@ -248,6 +259,9 @@ async fn fill(app: &TestApp, vendor: &str, t: &str, m: &str) -> String {
         .replace("{b_pwd}", b.extra);
     if s.contains("{soon}") {
         s = s.replace("{soon}", &(c::server_secs(app).await + 7200).to_string());
+    }
+    if s.contains("{ago}") {
+        s = s.replace("{ago}", &(c::server_secs(app).await - 7200).to_string());
     }
     if s.contains("{b_ding}") {
         s = s.replace("{b_ding}", &c::dingtalk_token(app, &b).await);

@@ -61,6 +61,7 @@ fn issue(ex: &Exchange<'_>, tenant: &Tenant) -> String {
         issued_at_ms: ex.now_ms,
         expires_at_ms: expires,
         revoked: false,
+        extra: Default::default(),
     });
     value
 }

@@ -156,6 +156,7 @@ pub(super) fn issue(ex: &Exchange<'_>, tenant: &Tenant, user: &User, client_type
             issued_at_ms: ex.now_ms,
             expires_at_ms: ex.now_ms + ttl * 1000,
             revoked: false,
+            extra: Default::default(),
         });
     }
     token_response(

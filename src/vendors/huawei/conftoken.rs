@@ -51,6 +51,7 @@ fn single_use(ex: &Exchange<'_>, tenant: &str, conf: &str, prefix: &str, ttl: i6
         issued_at_ms: ex.now_ms,
         expires_at_ms: ex.now_ms + ttl * 1000,
         revoked: false,
+        extra: Default::default(),
     });
     value
 }
@@ -112,6 +113,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
         issued_at_ms: ex.now_ms,
         expires_at_ms: expires,
         revoked: false,
+        extra: Default::default(),
     });
     let ws_token = single_use(ex, &tenant.id, &id, "stb", CONTROL_TTL_SECS);
     let host = ex.header("host").unwrap_or("127.0.0.1").trim().to_string();

@@ -8,6 +8,7 @@ require (
 	github.com/alibabacloud-go/tea v1.2.2
 	github.com/alibabacloud-go/tea-utils/v2 v2.0.8
 	github.com/huaweicloud/huaweicloud-sdk-go-v3 v0.1.207
+	github.com/larksuite/oapi-sdk-go/v3 v3.7.1
 )
 
 require (
