@@ -12,8 +12,9 @@
 //! Every mode also saves at shutdown, right when the signal arrives ("save first") and once more
 //! after in-flight requests drained; `POST /__admin/state/save` saves on demand. The file is
 //! written once at start, so an unwritable path is refused before serving. A write goes to a
-//! temporary file in the same directory, is synced, renamed over the target and the directory
-//! synced: a crash never leaves a half-written file. A failed save is logged at ERROR, turns
+//! temporary file in the same directory (mode 0600: the state holds every tenant's secrets), is
+//! synced, renamed over the target and the directory synced: a crash never leaves a
+//! half-written file. A failed save is logged at ERROR, turns
 //! `GET /__admin/health` to 503 `degraded` until a save succeeds, and a failed final save makes
 //! the process exit non-zero. A file that does not parse, or is not a state object, is refused
 //! at start and never overwritten.
@@ -214,7 +215,12 @@ fn write_atomic(path: &Path, body: &[u8]) -> std::io::Result<()> {
         .unwrap_or_else(|| "state".into());
     let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        // The state holds every tenant's secrets: owner-only, like a credentials file.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options.open(&tmp)?;
         f.write_all(body)?;
         f.sync_all()?;
         drop(f);

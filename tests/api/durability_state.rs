@@ -266,3 +266,20 @@ async fn a_failing_save_turns_health_degraded_until_a_save_succeeds_again() {
     app.running.stop().await;
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_state_file_is_readable_by_its_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("mode");
+    let file = dir.join("state.json");
+    let app = crate::common::TestApp::spawn_config(
+        persisting(&file, meetmock::config::Persist::OnChange),
+        "",
+    )
+    .await;
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "every tenant's secrets are in it: {mode:o}");
+    app.running.stop().await;
+    std::fs::remove_dir_all(&dir).ok();
+}
