@@ -4,6 +4,8 @@
 mod changes;
 mod cli;
 mod common;
+mod dashboard;
+mod dashboard_stream;
 mod dingtalk;
 mod faults_actions;
 mod faults_cli;
