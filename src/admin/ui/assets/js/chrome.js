@@ -80,7 +80,8 @@ export function initTheme() {
   const b = $('theme');
   const apply = (t) => {
     root.dataset.theme = t;
-    b.textContent = `Theme: ${t}`;
+    b.textContent = `◐ ${t}`;
+    b.setAttribute('aria-label', `Theme: ${t} (press to change)`);
     try { localStorage.setItem('meetmock.theme', t); } catch { /* private mode */ }
   };
   let saved = 'auto';

@@ -96,8 +96,13 @@ export function applyChange(c) {
   const row = rowFrom(c.vendor, c.tenant, c.meeting, old ? old.invitees : 0);
   if (c.type === 'invitees_set') row.invitees = c.total;
   row.changedAt = performance.now();
-  model.meetings.set(k, row);
-  if (!old) sortOrder();
+  if (old) {
+    // In place: `order` holds the same objects.
+    Object.assign(old, row);
+  } else {
+    model.meetings.set(k, row);
+    sortOrder();
+  }
   if (!model.tenants.has(`${c.vendor}/${c.tenant}`)) {
     model.tenants.set(`${c.vendor}/${c.tenant}`, { vendor: c.vendor, id: c.tenant, origin: 'auto', users: 0 });
   }
