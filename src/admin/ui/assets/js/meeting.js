@@ -82,13 +82,13 @@ export function mount(main, [vendor, tenant, id]) {
           ? 'Invite someone through the vendor\'s API (README has a snippet per vendor), or Accept an invitee below.'
           : 'Start the meeting first, then invite someone through the vendor\'s API.'));
     } else {
-      people.append(h('table', { class: 'grid' },
+      people.append(h('div', { class: 'table-box' }, h('table', { class: 'grid' },
         h('thead', {}, h('tr', {}, ...['Name', 'User id', 'Call state', 'Participant id', 'Joined', 'Left', ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, ...ps.slice(0, SHOW_MAX).map((p) => h('tr', { dataset: { user: p.user_id } },
           h('td', {}, p.name || h('span', { class: 'muted' }, '—')), h('td', { class: 'mono' }, p.user_id),
           h('td', { class: 'status' }, callPill(p.status)), h('td', { class: 'mono small' }, p.participant_id || ''),
-          h('td', {}, timeSecs(p.joined_at)), h('td', {}, timeSecs(p.left_at)),
-          h('td', { class: 'row-actions' }, ...actionsFor(m, p, run)))))));
+          h('td', { class: 'when' }, timeSecs(p.joined_at)), h('td', { class: 'when' }, timeSecs(p.left_at)),
+          h('td', { class: 'row-actions' }, ...actionsFor(m, p, run))))))));
       if (ps.length > SHOW_MAX) people.append(h('p', { class: 'muted' }, `and ${ps.length - SHOW_MAX} more`));
     }
     const inv = m.invitees || [];
@@ -96,7 +96,7 @@ export function mount(main, [vendor, tenant, id]) {
     if (!inv.length) {
       invited.append(h('p', { class: 'muted' }, 'No invitation list (Tencent and Huawei keep one; Feishu and DingTalk call people directly).'));
     } else {
-      invited.append(h('table', { class: 'grid' },
+      invited.append(h('div', { class: 'table-box' }, h('table', { class: 'grid' },
         h('thead', {}, h('tr', {}, ...['Name', 'User id', 'Call state', ''].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, ...inv.slice(0, SHOW_MAX).map((i) => {
           const p = byUser.get(i.user_id);
@@ -104,7 +104,7 @@ export function mount(main, [vendor, tenant, id]) {
             h('td', {}, i.name || h('span', { class: 'muted' }, '—')), h('td', { class: 'mono' }, i.user_id),
             h('td', {}, p ? callPill(p.status) : h('span', { class: 'muted' }, 'not called')),
             h('td', { class: 'row-actions' }, ...(m.state === 'in_progress' ? actionsFor(m, p, run) : [])));
-        }))));
+        })))));
       if (inv.length > SHOW_MAX) invited.append(h('p', { class: 'muted' }, `and ${inv.length - SHOW_MAX} more`));
     }
     return [people, invited];
@@ -127,7 +127,7 @@ export function mount(main, [vendor, tenant, id]) {
 
   const paint = () => {
     if (!m) return;
-    fill(root, paintHead(), h('div', { class: 'two' }, ...paintPeople()), paintExtra(), paintChanges());
+    fill(root, paintHead(), h('div', { class: 'people' }, ...paintPeople()), paintExtra(), paintChanges());
   };
 
   const load = async () => {
