@@ -126,7 +126,10 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
     t.with(|d| -> AdminResult {
         let name = user.as_deref().map(|u| user_name(d, u)).unwrap_or_default();
         let known_user = user.as_deref().is_none_or(|u| d.user(u).is_some());
-        let m = d.meeting_mut(id).map_err(store_err)?;
+        // All or nothing: the action runs on a copy that replaces the meeting only when the
+        // whole action succeeded (a start whose host cannot join leaves it scheduled).
+        let mut copy = d.meeting(id).map_err(store_err)?.clone();
+        let m = &mut copy;
         match action {
             "start" => {
                 m.start(now).map_err(store_err)?;
@@ -163,7 +166,8 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 if !known_user {
                     return Err(not_found(format!("user {u:?} is not a user of tenant {}", t.id)));
                 }
-                m.join(&u, &name, now).map_err(store_err)?;
+                // A join starts a scheduled meeting (someone entered it).
+                m.enter(&u, &name, now).map_err(store_err)?;
                 if let Some(p) = m.participant_mut(&u) {
                     if p.participant_id.is_empty() {
                         p.participant_id = ids.hex(32);
@@ -198,7 +202,9 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 )))
             }
         }
-        Ok(view(&t, m))
+        let out = view(&t, m);
+        *d.meeting_mut(id).map_err(store_err)? = copy;
+        Ok(out)
     })
 }
 
@@ -261,7 +267,35 @@ pub fn tenants(app: &App) -> Value {
             json!({"vendor": t.vendor, "id": t.id, "origin": t.origin, "users": users, "meetings": meetings})
         })
         .collect();
-    json!({ "tenants": list })
+    json!({ "tenants": list, "strict": strict_map(app) })
+}
+
+/// Per vendor: whether unknown credentials are refused (`true`) or auto-provisioned.
+fn strict_map(app: &App) -> Value {
+    let m: serde_json::Map<String, Value> = VendorId::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), json!(app.store.is_strict(*v))))
+        .collect();
+    Value::Object(m)
+}
+
+/// `PUT /__admin/tenants/strict` with `{"vendor": "dingtalk", "strict": true}` (no `vendor`:
+/// every vendor): unknown credentials of that vendor are refused with the vendor's own error
+/// instead of auto-provisioned, until set back or `POST /__admin/reset`.
+pub fn set_strict(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let strict = body
+        .get("strict")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| bad("`strict` must be true or false"))?;
+    let vendors = match req.field(&body, "vendor") {
+        None => VendorId::ALL.to_vec(),
+        Some(v) => vec![VendorId::parse(&v).ok_or_else(|| bad(format!("unknown vendor {v:?}")))?],
+    };
+    for v in vendors {
+        app.store.set_strict(v, strict);
+    }
+    Ok(json!({ "strict": strict_map(app) }))
 }
 
 /// `POST /__admin/tenants/{vendor}/{tenant}/users` with `{"users":[…]}`: adds or replaces users.

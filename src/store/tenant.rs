@@ -55,9 +55,9 @@ pub struct Publisher {
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
-    users: BTreeMap<String, User>,
+    pub(super) users: BTreeMap<String, User>,
     /// (alias kind, alias value) → primary user id.
-    aliases: HashMap<(String, String), String>,
+    pub(super) aliases: HashMap<(String, String), String>,
     /// Meetings by id, in id order. Read freely; change a meeting through `meeting_mut`,
     /// `insert_meeting` or `replace_meeting` so its changes are published.
     pub meetings: BTreeMap<String, Meeting>,
@@ -114,6 +114,15 @@ impl TenantData {
             self.aliases.insert((k.clone(), v.clone()), user.id.clone());
         }
         self.users.insert(user.id.clone(), user);
+    }
+
+    /// Removes a user (and its aliases); the removed user, if there was one.
+    pub fn remove_user(&mut self, id: &str) -> Option<User> {
+        let old = self.users.remove(id)?;
+        for (k, v) in &old.aliases {
+            self.aliases.remove(&(k.clone(), v.clone()));
+        }
+        Some(old)
     }
 
     /// The meeting with this id.

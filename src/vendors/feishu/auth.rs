@@ -106,7 +106,7 @@ pub fn new_log_id(store: &Store) -> String {
     ] {
         push_digits(&mut out, v, width);
     }
-    store.ids.push_hex(&mut out, 16, true);
+    store.secrets.push_hex(&mut out, 16, true);
     out
 }
 

@@ -32,7 +32,7 @@ fn issue(store: &Store, tenant: &str, kind: TokenKind, user: Option<&str>, ttl_s
     };
     let now = store.clock.now_ms();
     let token = Token {
-        value: format!("{prefix}{}", store.ids.hex(40)),
+        value: format!("{prefix}{}", store.secrets.hex(40)),
         vendor: VendorId::Feishu,
         tenant: tenant.to_string(),
         kind,
@@ -233,7 +233,7 @@ pub fn legacy_access_token(ex: &mut Exchange<'_>) -> Reply {
     ));
     if let (Some(obj), Some(profile)) = (data.as_object_mut(), profile(ex, &code)) {
         obj.extend(profile);
-        obj.insert("sid".into(), json!(ex.app.store.ids.hex(32)));
+        obj.insert("sid".into(), json!(ex.app.store.secrets.hex(32)));
     }
     ok_data(data)
 }
@@ -312,7 +312,7 @@ pub fn oauth_token(ex: &mut Exchange<'_>) -> Reply {
     // nothing). Under --strict-tenants it stays an invalid client.
     let holds_grant = grant == "authorization_code" || grant == "refresh_token";
     let unknown = store.tenant(VendorId::Feishu, &id).is_none();
-    if !(holds_grant && unknown && !store.strict_tenants) {
+    if !(holds_grant && unknown && !store.is_strict(VendorId::Feishu)) {
         match store.tenant_or_provision(VendorId::Feishu, &id, &secret, BTreeMap::new()) {
             Ok(t) if t.secret == secret => {}
             _ => return errors::fail(ex, &OAUTH_INVALID_CLIENT),
@@ -373,7 +373,7 @@ pub fn admin_login_code(store: &Store, body: &Value) -> Result<Value, AdminError
         .ok_or_else(|| AdminError::not_found(format!("no user {user:?} in app {app:?}")))?;
     let now = store.clock.now_ms();
     let code = Token {
-        value: store.ids.hex(32),
+        value: store.secrets.hex(32),
         vendor: VendorId::Feishu,
         tenant: app,
         kind: TokenKind::LoginCode,
