@@ -37,6 +37,9 @@ pub struct App {
     pub started: Instant,
     /// `--state-file` bookkeeping: last write, failures (health), background touches.
     pub persist: crate::statefile::Persist,
+    /// Flipped to `true` when the server starts shutting down, so long-lived answers (the
+    /// dashboard's live stream) end at once instead of holding graceful shutdown open.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -55,6 +58,7 @@ impl App {
             stats: Stats::default(),
             started: Instant::now(),
             persist: crate::statefile::Persist::default(),
+            stopping: tokio::sync::watch::channel(false).0,
             config,
         };
         for s in scenarios {

@@ -1,8 +1,8 @@
 //! Bodies both ways. Requests: [`read_request`] enforces `--max-body-bytes` (from the declared
 //! `Content-Length` before reading a byte, and while reading a chunked body) and
 //! `--body-timeout-ms` (a body that stops arriving is cut). Responses: the [`Body`] type, a whole
-//! buffer or the chunks of a slow or truncated answer (connection faults), ending in an error
-//! when the connection must break.
+//! buffer, the chunks of a slow or truncated answer (connection faults, ending in an error when
+//! the connection must break), or a live stream (the dashboard's server-sent events).
 
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
@@ -83,6 +83,8 @@ pub enum Body {
         /// would drop the head too and an `empty`/`truncated` fault would look like `close`.
         flushing: bool,
     },
+    /// Chunks as a producer task sends them, until it drops its sender (server-sent events).
+    Stream(tokio::sync::mpsc::Receiver<Bytes>),
 }
 
 /// How long a cut body waits before breaking, so the bytes before the cut reach the client.
@@ -140,6 +142,7 @@ impl HttpBody for Body {
     ) -> Poll<Option<Result<Frame<Bytes>, Cut>>> {
         match self.get_mut() {
             Body::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            Body::Stream(rx) => rx.poll_recv(cx).map(|c| c.map(|b| Ok(Frame::data(b)))),
             Body::Chunks {
                 chunks,
                 interval,
@@ -184,7 +187,7 @@ impl HttpBody for Body {
         match self {
             Body::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
             Body::Full(None) => SizeHint::with_exact(0),
-            Body::Chunks { .. } => SizeHint::default(),
+            Body::Chunks { .. } | Body::Stream(_) => SizeHint::default(),
         }
     }
 }

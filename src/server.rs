@@ -103,7 +103,9 @@ pub async fn run(
         });
     }
     let _ = shutdown.wait_for(|s| *s).await;
-    // The listeners close here: new connections are refused from now on.
+    // The listeners close below: new connections are refused from now on. Live streams
+    // (dashboard) end now; the drain then waits only for real requests.
+    app.stopping.send_replace(true);
     while tasks.join_next().await.is_some() {}
     let Ok(graceful) = Arc::try_unwrap(graceful) else {
         let _ = cut_tx.send(true);

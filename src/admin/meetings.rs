@@ -191,6 +191,12 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.ring(&u).map_err(|_| not_found(format!("{u:?} is not being called")))?;
             }
+            "decline" => {
+                let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
+                m.decline(&u, now).map_err(|_| {
+                    (StatusCode::CONFLICT, format!("{u:?} is not being called (only a calling or ringing invitee can decline)"))
+                })?;
+            }
             "leave" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.leave(&u, now).map_err(store_err)?;
@@ -205,7 +211,7 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             other => {
                 return Err(not_found(format!(
-                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, ring, leave, host-leaves, set-host"
+                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, ring, decline, leave, host-leaves, set-host"
                 )))
             }
         }

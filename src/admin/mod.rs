@@ -3,14 +3,17 @@
 //! `mod.rs` dispatches; `access.rs` decides who may call (token, loopback, Host, CSRF);
 //! `meetings.rs` holds the meeting and user controls no vendor API offers; `state.rs` reset,
 //! state export/import, scenario upload and the clock (`snapshot.rs` the snapshot itself);
-//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream.
+//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
+//! `library.rs` the shipped scenario files; `ui/` the dashboard and its live stream.
 
 pub mod access;
 mod changes;
+mod library;
 mod meetings;
 mod ops;
 pub mod snapshot;
 pub mod state;
+pub mod ui;
 
 use crate::app::App;
 use crate::exchange::{parse_query, Reply};
@@ -96,6 +99,12 @@ fn error(status: StatusCode, message: &str) -> Reply {
         _ => "bad_request",
     };
     Reply::json(status, &json!({"error": kind, "message": message}))
+}
+
+/// The access check for admin answers served outside [`handle`] (the dashboard's live
+/// stream): `Err` is the refusal to answer with (nothing runs).
+pub fn authorize(app: &App, parts: &Parts) -> Result<(), Reply> {
+    access::check(app, parts, false).map(|_| ())
 }
 
 /// True for `GET /__admin/health` (answered to anyone; see `access.rs`).
@@ -184,6 +193,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("POST", ["state", "save"]) => state::save_now(app).await,
         ("POST", ["scenarios"]) => state::load(app, req),
         ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
+        ("GET", ["scenarios", "library"]) => Ok(library::list()),
+        ("POST", ["scenarios", "library", name]) => library::load(app, name),
         ("GET", ["clock"]) => Ok(state::clock(app)),
         ("POST", ["clock", "advance"]) => state::advance(app, req),
         ("POST", ["clock", "freeze"]) => state::freeze(app, req),
@@ -212,6 +223,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
             Ok(json!({"cleared": true}))
         }
         ("DELETE", ["faults", name]) => ops::remove_fault(app, name),
+        ("POST", ["faults", name, "enable"]) => ops::switch_fault(app, name, true),
+        ("POST", ["faults", name, "disable"]) => ops::switch_fault(app, name, false),
         ("POST", ["vendors", vendor, action]) => ops::vendor_action(app, req, vendor, action),
         _ => Err(not_found(format!(
             "no admin endpoint {} /__admin/{}; see README.md#admin-api",

@@ -9,6 +9,9 @@
 //!   end or the end of the text; then `name=value` pairs are masked as in a form body.
 //! - Query strings and form bodies: names are percent- and `+`-decoded (repeatedly, so a
 //!   double-encoded name is recognised too) before they are compared.
+//!
+//! Answers kept by the journal are masked the same way, except that `code` is their result
+//! code there ([`is_secret_in_answer`]).
 
 use crate::exchange::decode_component;
 use serde_json::Value;
@@ -39,6 +42,12 @@ pub fn is_secret_name(name: &str) -> bool {
     SECRET_MARKERS.iter().any(|m| n.contains(m)) || n == "code"
 }
 
+/// In an answer, `code` is the vendor's result code (never a login code, which no emulated
+/// answer carries), so it stays; every other secret-named field is masked.
+pub fn is_secret_in_answer(name: &str) -> bool {
+    !name.trim().eq_ignore_ascii_case("code") && is_secret_name(name)
+}
+
 /// A query or form name as the server would read it: percent- and `+`-decoded until stable.
 fn decoded_name(raw: &str) -> String {
     let mut name = raw.to_string();
@@ -54,17 +63,22 @@ fn decoded_name(raw: &str) -> String {
 
 /// Replaces every value under a secret name with `"***"`, recursively.
 pub fn mask_json(v: &mut Value) {
+    mask_json_by(v, &is_secret_name);
+}
+
+/// Replaces every value under a name `secret` flags with `"***"`, recursively.
+fn mask_json_by(v: &mut Value, secret: &dyn Fn(&str) -> bool) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if is_secret_name(k) {
+                if secret(k) {
                     *val = Value::String(MASK.into());
                 } else {
-                    mask_json(val);
+                    mask_json_by(val, secret);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_json),
+        Value::Array(items) => items.iter_mut().for_each(|i| mask_json_by(i, secret)),
         _ => {}
     }
 }
@@ -89,19 +103,25 @@ pub fn mask_pairs(pairs: &str) -> String {
     masked.join("&")
 }
 
-/// A journaled body as shown: JSON when it parses, else text; secrets masked either way.
-pub fn mask_body(body: &[u8]) -> Value {
+/// A journaled body as shown: JSON when it parses, else text; the values under the names
+/// `secret` flags masked either way ([`is_secret_name`] for requests, [`is_secret_in_answer`]
+/// for answers).
+pub fn mask_body(body: &[u8], secret: &dyn Fn(&str) -> bool) -> Value {
     match serde_json::from_slice::<Value>(body) {
         Ok(mut v) => {
-            mask_json(&mut v);
+            mask_json_by(&mut v, secret);
             v
         }
-        Err(_) => Value::String(mask_pairs(&mask_text(&String::from_utf8_lossy(body)))),
+        Err(_) => Value::String(mask_pairs(&mask_text(
+            &String::from_utf8_lossy(body),
+            secret,
+        ))),
     }
 }
 
-/// Masks, in text that only looks like JSON, the value after every `"<secret name>" :`.
-pub fn mask_text(text: &str) -> String {
+/// Masks, in text that only looks like JSON, the value after every `"<name>" :` that `secret`
+/// flags.
+pub fn mask_text(text: &str, secret: &dyn Fn(&str) -> bool) -> String {
     let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
@@ -113,7 +133,7 @@ pub fn mask_text(text: &str) -> String {
         }
         let (key, after) = string_at(text, i);
         let colon = skip_ws(b, after);
-        if colon < b.len() && b[colon] == b':' && is_secret_name(&key) {
+        if colon < b.len() && b[colon] == b':' && secret(&key) {
             let start = skip_ws(b, colon + 1);
             let end = value_end(b, start);
             out.push_str(&text[copied..start]);
@@ -235,7 +255,7 @@ mod tests {
             (r#"{"token":"#, r#"{"token":"***""#),
         ];
         for (input, want) in cases {
-            assert_eq!(mask_text(input), want, "{input}");
+            assert_eq!(mask_text(input, &is_secret_name), want, "{input}");
         }
     }
 

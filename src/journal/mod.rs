@@ -6,7 +6,9 @@
 //! (`mask.rs`), so the request path pays no JSON re-encoding.
 
 mod mask;
-pub use mask::{is_secret_name, mask_body, mask_json, mask_pairs, mask_target};
+pub use mask::{
+    is_secret_in_answer, is_secret_name, mask_body, mask_json, mask_pairs, mask_target,
+};
 
 use crate::store::VendorId;
 use bytes::Bytes;
@@ -38,6 +40,8 @@ pub struct Entry {
     pub fault: Option<String>,
     pub duration_us: u64,
     pub body: Bytes,
+    /// The answer's body as sent (at most [`BODY_KEEP`] bytes kept; masked on read).
+    pub response: Bytes,
 }
 
 /// Filters of `GET /__admin/requests` and `/count`.
@@ -81,6 +85,8 @@ pub struct Journal {
     slots: Box<[Mutex<Option<Entry>>]>,
     /// Next sequence number.
     next: AtomicU64,
+    /// How many times the journal was cleared (live watchers tell a clear from no news).
+    clears: AtomicU64,
 }
 
 impl Journal {
@@ -89,6 +95,7 @@ impl Journal {
         Journal {
             slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
             next: AtomicU64::new(0),
+            clears: AtomicU64::new(0),
         }
     }
 
@@ -108,6 +115,11 @@ impl Journal {
         // keeping the slice would pin the whole buffer (kilobytes per entry).
         let keep = entry.body.len().min(BODY_KEEP);
         entry.body = Bytes::copy_from_slice(&entry.body[..keep]);
+        // An answer body is its own buffer (built for this reply), so keeping it is a
+        // reference count, not a copy; only an oversized one is cut to a copied prefix.
+        if entry.response.len() > BODY_KEEP {
+            entry.response = Bytes::copy_from_slice(&entry.response[..BODY_KEEP]);
+        }
         let slot = (seq % self.slots.len() as u64) as usize;
         let evicted = self.slots[slot].lock().replace(entry);
         drop(evicted);
@@ -149,6 +161,16 @@ impl Journal {
         for s in self.slots.iter() {
             *s.lock() = None;
         }
+        self.clears.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Where the journal stands without reading it: (entries ever pushed, times cleared). A
+    /// live watcher (the dashboard) compares it to know when to read again.
+    pub fn version(&self) -> (u64, u64) {
+        (
+            self.next.load(Ordering::Relaxed),
+            self.clears.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -170,11 +192,12 @@ pub struct EntryView {
     pub duration_us: u64,
     /// The request body: JSON when it parses, else text, else absent; secrets masked either way.
     pub body: Option<Value>,
+    /// The answer's body, masked the same way.
+    pub response: Option<Value>,
 }
 
 impl From<&Entry> for EntryView {
     fn from(e: &Entry) -> Self {
-        let body = (!e.body.is_empty()).then(|| mask_body(&e.body));
         EntryView {
             seq: e.seq,
             request_id: e.request_id.clone(),
@@ -189,7 +212,9 @@ impl From<&Entry> for EntryView {
             meeting: e.meeting.clone(),
             fault: e.fault.clone(),
             duration_us: e.duration_us,
-            body,
+            body: (!e.body.is_empty()).then(|| mask_body(&e.body, &is_secret_name)),
+            response: (!e.response.is_empty())
+                .then(|| mask_body(&e.response, &is_secret_in_answer)),
         }
     }
 }
@@ -214,6 +239,7 @@ mod tests {
             fault: None,
             duration_us: 0,
             body: Bytes::new(),
+            response: Bytes::new(),
         }
     }
 
@@ -246,5 +272,18 @@ mod tests {
         );
         assert!(body.contains("cli"));
         assert_eq!(v.target, "/x?a=1&access_token=***");
+    }
+
+    #[test]
+    fn answers_keep_their_result_code_and_lose_their_secrets() {
+        let mut e = entry("x");
+        e.response = Bytes::from_static(
+            br#"{"code":0,"data":{"access_token":"u-1","refresh_token":"ur-2","password":"p"}}"#,
+        );
+        let v = EntryView::from(&e).response.unwrap();
+        assert_eq!(v["code"], 0);
+        assert_eq!(v["data"]["access_token"], "***");
+        assert_eq!(v["data"]["refresh_token"], "***");
+        assert_eq!(v["data"]["password"], "***");
     }
 }

@@ -26,6 +26,12 @@ const ADMIN_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/__admin/state/save", ""),
     ("POST", "/__admin/scenarios", "name: x\ntenants: []\n"),
     ("GET", "/__admin/scenarios", ""),
+    ("GET", "/__admin/scenarios/library", ""),
+    (
+        "POST",
+        "/__admin/scenarios/library/feishu-meeting-locked.yaml",
+        "",
+    ),
     ("GET", "/__admin/clock", ""),
     ("POST", "/__admin/clock/advance", r#"{"seconds":3600}"#),
     ("POST", "/__admin/clock/freeze", ""),
@@ -59,6 +65,8 @@ const ADMIN_ROUTES: &[(&str, &str, &str)] = &[
         r#"{"match":{"vendor":"feishu"},"error":"121001"}"#,
     ),
     ("DELETE", "/__admin/faults", ""),
+    ("POST", "/__admin/faults/keep/disable", ""),
+    ("POST", "/__admin/faults/keep/enable", ""),
     ("DELETE", "/__admin/faults/keep", ""),
     (
         "POST",
