@@ -354,6 +354,16 @@ async fn an_admin_request_for_a_foreign_host_name_is_refused() {
             )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{bad}");
+        // The dashboard's live stream follows the same rules (its files carry no data).
+        let r = app
+            .send(
+                Method::GET,
+                "/__admin/changes/stream",
+                &[("Host", &host(bad))],
+                "",
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{bad}: {}", r.text);
     }
     assert_eq!(meeting_state(&app).await, "in_progress");
     for good in [
