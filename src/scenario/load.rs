@@ -207,6 +207,11 @@ pub fn parse(
                 ..Default::default()
             });
         }
+        let (behaviours, bad) =
+            super::behaviours::resolve(vendor, &t.id, file, &t.behaviours, &users, &meeting_ids);
+        for (at, message) in bad {
+            p.at(&at, message);
+        }
         tenants.push(TenantSeed {
             vendor,
             id: t.id.clone(),
@@ -214,6 +219,7 @@ pub fn parse(
             credentials: t.credentials.clone(),
             users,
             meetings,
+            behaviours,
         });
     }
     let mut rate_limits = Vec::new();

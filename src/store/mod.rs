@@ -5,15 +5,19 @@
 //! tenant up or insert it), each tenant's data behind its own mutex (see [`Tenant`]), tokens in
 //! their own DashMap. There is no global lock on the request path.
 
+pub mod behaviour;
 pub mod bus;
 pub mod change;
 mod clock;
 mod error;
 mod ids;
 mod invitees;
+pub mod latency;
+pub mod living;
 mod meeting;
 mod participants;
 mod pending;
+pub mod plan;
 mod tenant;
 #[cfg(test)]
 mod tests;
@@ -25,6 +29,7 @@ pub use change::{Change, ChangeKind};
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
+pub use living::Living;
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
@@ -109,6 +114,9 @@ pub struct Store {
     pub ids: Ids,
     /// The stream of domain changes (see [`change`]); every tenant publishes here.
     pub changes: Arc<ChangeBus>,
+    /// Simulated invitees: behaviour declarations and planned call steps (see [`living`]);
+    /// a sink on `changes`.
+    pub living: Arc<Living>,
     /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
     pub strict_tenants: bool,
 }
@@ -116,15 +124,29 @@ pub struct Store {
 impl Store {
     /// An empty store.
     pub fn new(seed: u64, strict_tenants: bool) -> Self {
+        let changes = Arc::new(ChangeBus::default());
+        let living = Arc::new(Living::new(seed));
+        let sink = Arc::clone(&living);
+        changes.add_sink(Arc::new(move |c| sink.on_change(c)));
         Store {
             tenants: Default::default(),
             credentials: Default::default(),
             tokens: Tokens::default(),
             clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
-            changes: Arc::new(ChangeBus::default()),
+            changes,
+            living,
             strict_tenants,
         }
+    }
+
+    /// Applies every simulated-invitee step due by now (see [`living`]); cheap when none is.
+    pub fn run_due(&self) -> usize {
+        let now = self.clock.now_ms();
+        if self.living.next_due() > now {
+            return 0;
+        }
+        self.living.run_due(self, now)
     }
 
     /// The tenant with this id.
@@ -214,9 +236,11 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential, token and kept change; resets ids and the clock
-    /// offset (the change stream keeps counting).
+    /// Forgets every tenant, credential, token, kept change and planned call step; resets ids
+    /// and the clock offset (the change stream keeps counting). Behaviour declarations are
+    /// the caller's to reset (they come back with the scenarios).
     pub fn clear(&self) {
+        self.living.clear_calls();
         self.tenants.iter().for_each(DashMap::clear);
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();

@@ -6,8 +6,10 @@
 //! array 111070001), then each attendee (see `schema.rs`), then capacity
 //! (`concurrentParticipants`, 111072101). All or nothing: a refused call changes nothing.
 //! A locked meeting still accepts host invitations (lock stops only self-joining guests).
-//! Decision [REC]: invited attendees are connected at once (state 0 "in meeting") with a new
-//! 32-hex participant id; inviting a number already in the meeting changes nothing.
+//! Invited attendees are called (RealTimeParticipant state 1 "calling") with a new 32-hex
+//! participant id and then answer as their declared behaviour says (the living invite,
+//! `store::living`: in the meeting, declined, no answer or busy); inviting a number already
+//! in the meeting or being called changes nothing.
 
 use super::control::control_ctx;
 use super::errors::{fail, ok_empty};
@@ -43,7 +45,6 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
         }
     }
     let store = &ex.app.store;
-    let now = ex.now_secs();
     let result = tenant.with(|d| {
         let Ok(m) = d.meeting_mut(&id) else {
             return Err("conf_not_found_or_auth_failed");
@@ -58,14 +59,11 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
             return Err("over_max_participant_number");
         }
         for inv in &invitees {
-            let Ok(p) = m.call(&inv.user_id, &inv.name, ParticipantStatus::Joined) else {
+            let Ok(p) = m.call(&inv.user_id, &inv.name, ParticipantStatus::Calling) else {
                 return Err("over_max_participant_number");
             };
             if p.participant_id.is_empty() {
                 p.participant_id = store.ids.hex(32);
-            }
-            if p.joined_at.is_none() {
-                p.joined_at = Some(now);
             }
             p.extra = inv.extra.clone();
         }
