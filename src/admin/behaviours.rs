@@ -4,10 +4,8 @@
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::behaviour::{
-    callee_keys, ring_timeout_ms, AlertSpec, Behaviour, BehaviourSpec, Callee, DeclError,
-    Declaration, OutcomeSpec,
-};
+use crate::store::behaviour::{ring_timeout_ms, AlertSpec, Behaviour, BehaviourSpec, OutcomeSpec};
+use crate::store::declaration::{callee_keys, Callee, DeclError, Declaration, DeclarationState};
 use crate::store::latency::DelaySpec;
 use crate::store::{Tenant, VendorId};
 use http::StatusCode;
@@ -135,10 +133,7 @@ pub fn put(app: &App, req: &AdminReq<'_>) -> AdminResult {
             }
         })?);
     }
-    let declared: Vec<_> = out
-        .iter()
-        .map(crate::store::behaviour::DeclarationState::from)
-        .collect();
+    let declared: Vec<_> = out.iter().map(DeclarationState::from).collect();
     app.store.living.declare(out);
     Ok(json!({ "declared": declared }))
 }

@@ -3,7 +3,7 @@
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::behaviour::{Declaration, DeclarationState};
+use crate::store::declaration::{Declaration, DeclarationState};
 use crate::store::living::CallState;
 use crate::store::{Meeting, Origin, Tenant, Token, User, VendorId};
 use serde::{Deserialize, Serialize};

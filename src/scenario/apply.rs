@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::scenario::Scenario;
-use crate::store::behaviour::Declaration;
+use crate::store::declaration::Declaration;
 use crate::store::{Meeting, MeetingState, Origin, ParticipantStatus, Tenant, User, VendorId};
 use std::collections::BTreeMap;
 

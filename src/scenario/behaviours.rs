@@ -1,7 +1,8 @@
 //! `tenants[].behaviours` of a scenario: invitee behaviour declarations, validated against the
 //! tenant's own users and meetings (see `store::behaviour` and scenarios/README.md).
 
-use crate::store::behaviour::{callee_keys, BehaviourSpec, DeclError, Declaration};
+use crate::store::behaviour::BehaviourSpec;
+use crate::store::declaration::{callee_keys, DeclError, Declaration};
 use crate::store::{User, VendorId};
 use serde_saphyr::{Location, Spanned};
 use std::collections::HashSet;

@@ -12,13 +12,13 @@
 //! Locks, always taken in this order and never the other way: a tenant's lock (the sink runs
 //! under it) → `decls` (read) → `plans`. `run` is taken with no lock held.
 
-use super::behaviour::{ring_timeout_ms, Behaviour, Declaration, DeclarationState, Declarations};
+use super::behaviour::{ring_timeout_ms, Behaviour};
 use super::change::{Change, ChangeKind};
-use super::plan::{plan, stream, Step, StepKind};
-use super::{Clock, ParticipantStatus, Store, TenantData, VendorId};
+use super::declaration::{Callee, Declaration, DeclarationState, Declarations};
+use super::plan::{plan, stream, Step};
+use super::{Clock, ParticipantStatus, Store, VendorId};
 use parking_lot::{Mutex, RwLock};
 use serde::{Deserialize, Serialize};
-use std::cell::Cell;
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -26,12 +26,6 @@ use tokio::sync::Notify;
 
 /// A call: vendor, tenant, meeting id, callee (the participant's user id or number).
 pub type CallKey = (VendorId, String, String, String);
-
-thread_local! {
-    /// True while this thread applies planned steps: their changes are the plan's own and
-    /// must not cancel it.
-    static APPLYING: Cell<bool> = const { Cell::new(false) };
-}
 
 /// The remaining steps of the latest call to someone.
 #[derive(Debug)]
@@ -153,7 +147,7 @@ impl Living {
     /// The bus sink: plans new calls, cancels plans that something else overtook. Runs under
     /// the changed tenant's lock.
     pub fn on_change(&self, c: &Arc<Change>) {
-        if APPLYING.with(Cell::get) {
+        if steps::applying() {
             return;
         }
         let Some(who) = c.kind.participant() else {
@@ -210,7 +204,7 @@ impl Living {
             return 0;
         }
         let _one_runner = self.run.lock();
-        let _applying = Applying::start();
+        let _applying = steps::Applying::start();
         let mut applied = 0;
         loop {
             let next = self.with_plans(|p| {
@@ -249,7 +243,7 @@ impl Living {
                     }
                     ok
                 });
-                if current && !apply(d, &key, kind, due) {
+                if current && !steps::apply(d, &key, kind, due) {
                     self.with_plans(|p| p.cancel(&key));
                 }
                 current
@@ -299,7 +293,7 @@ impl Living {
         vendor: VendorId,
         tenant: &str,
         meeting: Option<&str>,
-        callee: Option<&super::behaviour::Callee>,
+        callee: Option<&Callee>,
     ) -> bool {
         self.decls.write().remove(vendor, tenant, meeting, callee)
     }
@@ -406,65 +400,7 @@ impl Living {
     }
 }
 
-/// Marks the current thread as applying planned steps until dropped.
-struct Applying(bool);
-
-impl Applying {
-    fn start() -> Applying {
-        Applying(APPLYING.with(|a| a.replace(true)))
-    }
-}
-
-impl Drop for Applying {
-    fn drop(&mut self) {
-        let previous = self.0;
-        APPLYING.with(|a| a.set(previous));
-    }
-}
-
-/// True when the callee is a user of the tenant (by id, alias or phone) marked busy.
-fn busy_user(d: &TenantData, callee: &str) -> bool {
-    d.user(callee)
-        .or_else(|| d.user_any(callee))
-        .or_else(|| d.users().find(|u| u.phone.as_deref() == Some(callee)))
-        .is_some_and(|u| u.busy)
-}
-
-/// Applies one step through the meeting's methods. Returns whether the rest of the plan still
-/// stands (false: the call is over or was not in the expected state).
-fn apply(d: &mut TenantData, key: &CallKey, kind: StepKind, due_ms: i64) -> bool {
-    let callee = key.3.as_str();
-    let now = due_ms.div_euclid(1000);
-    let reaches = matches!(kind, StepKind::Reach | StepKind::Ring);
-    let busy = reaches && busy_user(d, callee);
-    let Ok(m) = d.meeting_mut(&key.2) else {
-        return false;
-    };
-    let status = m.participant(callee).map(|p| p.status);
-    let calling = matches!(
-        status,
-        Some(ParticipantStatus::Calling | ParticipantStatus::Ringing)
-    );
-    if !calling && kind != StepKind::Leave {
-        return false;
-    }
-    if busy {
-        // A user marked busy answers busy when the call reaches them.
-        let _ = m.busy(callee, now);
-        return false;
-    }
-    let result = match kind {
-        StepKind::Reach => Ok(()),
-        StepKind::Ring => m.ring(callee),
-        StepKind::Accept => m.join(callee, "", now),
-        StepKind::Decline => m.decline(callee, now),
-        StepKind::Miss => m.miss(callee, now),
-        StepKind::Busy => m.busy(callee, now),
-        StepKind::Leave if status == Some(ParticipantStatus::Joined) => m.leave(callee, now),
-        StepKind::Leave => return false,
-    };
-    result.is_ok()
-}
+mod steps;
 
 #[cfg(test)]
 mod tests;

@@ -9,6 +9,7 @@ pub mod behaviour;
 pub mod bus;
 pub mod change;
 mod clock;
+pub mod declaration;
 mod error;
 mod ids;
 mod invitees;
