@@ -9,8 +9,9 @@
 //! planned call (an admin override, a kick, the meeting ending) cancels its plan; a new call to
 //! the same person replaces it.
 //!
-//! Locks, always taken in this order and never the other way: a tenant's lock (the sink runs
-//! under it) → `decls` (read) → `plans`. `run` is taken with no lock held.
+//! Locks, always taken in this order and never the other way: `run` (a runner takes it first,
+//! holding nothing else) → a tenant's lock (the sink runs under it) → `decls` (read) → `plans`.
+//! Nothing blocks or does I/O while holding `decls` or `plans`.
 
 use super::behaviour::{ring_timeout_ms, Behaviour};
 use super::change::{Change, ChangeKind};

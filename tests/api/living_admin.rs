@@ -289,3 +289,17 @@ async fn a_scenario_with_a_bad_behaviour_is_refused_with_file_line_and_column() 
         json!([])
     );
 }
+
+#[tokio::test]
+async fn the_annotated_scenario_example_validates_behaviours_and_all() {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/README.md"),
+    )
+    .unwrap();
+    let start = text.find("```yaml\n").unwrap() + 8;
+    let end = start + text[start..].find("```").unwrap();
+    let vendors = meetmock::vendors::registry();
+    let s = meetmock::scenario::parse("README example", &text[start..end], &vendors)
+        .unwrap_or_else(|p| panic!("{}", p[0]));
+    assert_eq!(s.tenants[0].behaviours.len(), 4);
+}
