@@ -145,6 +145,7 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("POST", ["meetings", id, action]) => meetings::control(app, req, id, action),
         ("POST", ["users", id, action]) => meetings::user_control(app, req, id, action),
         ("GET", ["tenants"]) => Ok(meetings::tenants(app)),
+        ("PUT", ["tenants", "strict"]) => meetings::set_strict(app, req),
         ("POST", ["tenants", vendor, tenant, "users"]) => {
             meetings::add_users(app, req, vendor, tenant)
         }

@@ -18,6 +18,9 @@ pub fn health(app: &App) -> Value {
         "requests": app.requests(),
         "panics": app.stats.panics.load(std::sync::atomic::Ordering::Relaxed),
         "tenants": app.store.tenants().len(),
+        // Tenants made on first use of an unknown credential: now, and since the start.
+        "tenants_auto": app.store.tenants().iter().filter(|t| t.origin == crate::store::Origin::Auto).count(),
+        "auto_provisioned": app.store.auto_provisioned(),
         "journal": {"kept": app.journal.len(), "capacity": app.journal.capacity()},
         "faults": app.faults.len(),
     })

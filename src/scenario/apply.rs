@@ -18,6 +18,8 @@ pub struct TenantSeed {
     pub meetings: Vec<Meeting>,
     /// Invitee behaviour declarations, resolved against `users` and `meetings`.
     pub behaviours: Vec<Declaration>,
+    /// Vendor-owned tenant settings.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Applies one scenario: its tenants replace tenants of the same id (with their behaviour
@@ -48,6 +50,7 @@ pub fn apply(app: &App, scenario: &Scenario) {
             }
         }
         t.with(|data| {
+            data.extra = seed.extra.clone();
             for u in &seed.users {
                 data.put_user(u.clone());
             }

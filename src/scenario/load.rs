@@ -212,6 +212,11 @@ pub fn parse(
         for (at, message) in bad {
             p.at(&at, message);
         }
+        if let Some(v) = vendors.iter().find(|v| v.id() == vendor) {
+            if let Err(why) = v.validate_tenant_extra(&t.extra) {
+                p.at(loc, format!("tenant {vendor}/{}: extra: {why}", t.id));
+            }
+        }
         tenants.push(TenantSeed {
             vendor,
             id: t.id.clone(),
@@ -220,6 +225,7 @@ pub fn parse(
             users,
             meetings,
             behaviours,
+            extra: t.extra.clone(),
         });
     }
     let mut rate_limits = Vec::new();

@@ -57,6 +57,9 @@ pub struct TenantSpec {
     /// How invitees answer calls (see `store::behaviour`): per tenant, user/number, meeting.
     #[serde(default)]
     pub behaviours: Vec<Spanned<BehaviourSpec>>,
+    /// Vendor-owned tenant settings (Feishu: `app_type`, `scopes`), see the vendor's page.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
 }
 
 /// A participant as written: a user id, or the full entry.

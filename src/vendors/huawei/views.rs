@@ -21,6 +21,8 @@ pub mod keys {
     pub const CONCURRENT: &str = "concurrentParticipants";
     pub const GUEST_START: &str = "allowGuestStartConf";
     pub const CONF_UUID: &str = "confUUID";
+    /// 1 when the meeting is held in a cloud meeting room (VMR).
+    pub const VMR_FLAG: &str = "vmrFlag";
     /// Invitee/participant extra: the Attendee fields as sent, plus `source`.
     pub const SOURCE: &str = "source";
 }
@@ -163,7 +165,7 @@ pub fn conference_info(m: &Meeting, d: &TenantData) -> Value {
             "allowGuestStartConf": x.get(keys::GUEST_START).and_then(Value::as_bool).unwrap_or(false),
             "callInRestriction": 0,
         },
-        "vmrFlag": 0,
+        "vmrFlag": extra_i64(x, keys::VMR_FLAG),
         "isHasRecordFile": false,
         "confUUID": extra_str(x, keys::CONF_UUID),
         "partAttendeeInfo": part,
@@ -251,7 +253,7 @@ pub fn real_time_participant(p: &Participant) -> Value {
         "phone": call_number(p),
         "state": state,
         "video": 1,
-        "mute": 0,
+        "mute": i64::from(p.is_muted()),
         "hand": 0,
     })
 }

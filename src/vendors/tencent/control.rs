@@ -13,7 +13,8 @@
 
 use super::ctx::{self, b64, Out};
 use super::errors;
-use super::schema::{state_name, RealControl};
+use super::schema::RealControl;
+use super::state;
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Meeting, MeetingState, Participant, ParticipantStatus, TenantData};
 use serde_json::{json, Value};
@@ -123,19 +124,20 @@ fn real_time_inner(ex: &mut Exchange<'_>) -> Out {
         return Err(errors::invalid(ex, "page_size must be between 1 and 100"));
     }
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let v = t.with(|d| {
         let m = d.meeting(&id).map_err(|_| &errors::MEETING_NOT_EXIST)?;
         if !may_control(m, &op) && m.creator != op {
             return Err(&errors::NO_PERMISSION);
         }
-        let now: Vec<&Participant> = m
+        let inside: Vec<&Participant> = m
             .participants
             .iter()
             .filter(|p| {
                 m.state == MeetingState::InProgress && p.status == ParticipantStatus::Joined
             })
             .collect();
-        let items: Vec<Value> = now
+        let items: Vec<Value> = inside
             .iter()
             .skip((page - 1).saturating_mul(size))
             .take(size)
@@ -144,12 +146,12 @@ fn real_time_inner(ex: &mut Exchange<'_>) -> Out {
         Ok(json!({
             "meeting_id": m.id,
             "meeting_code": m.code,
-            "status": state_name(m.state),
+            "status": state::name(m, now),
             "subject": b64(&m.topic),
             "schedule_start_time": m.start_time.to_string(),
             "schedule_end_time": m.end_time.to_string(),
-            "total_count": now.len(),
-            "total_page": now.len().div_ceil(size),
+            "total_count": inside.len(),
+            "total_page": inside.len().div_ceil(size),
             "current_page": page,
             "current_size": items.len(),
             "participants": items,

@@ -5,7 +5,8 @@
 //! `V1MeetingsMeetingIdGet200ResponseMeetingInfoListInner`.
 
 use super::errors;
-use super::schema::{state_name, UserRef};
+use super::schema::UserRef;
+use super::state;
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Invitee, Meeting, Tenant, TenantData};
 use base64::Engine;
@@ -197,7 +198,7 @@ fn int(m: &Meeting, key: &str) -> i64 {
 /// `MeetingInfo` as the query APIs answer it. The password is shown to the creator only.
 // [INF] the subject is plain text: a 2020 capture showed base64 subjects on create/query, but
 // current docs and SDK models describe plain text there (base64 only on participant APIs).
-pub fn meeting_info(m: &Meeting, operator: &str) -> Value {
+pub fn meeting_info(m: &Meeting, operator: &str, now: i64) -> Value {
     let password = text(m, "password");
     let current_hosts: Vec<String> = m.host.iter().filter(|h| m.is_joined(h)).cloned().collect();
     let co_hosts = extra_ids(m, "co_hosts");
@@ -213,7 +214,7 @@ pub fn meeting_info(m: &Meeting, operator: &str) -> Value {
         "meeting_code": m.code,
         "type": int(m, "type"),
         "meeting_type": int(m, "meeting_type"),
-        "status": state_name(m.state),
+        "status": state::name(m, now),
         "start_time": m.start_time.to_string(),
         "end_time": m.end_time.to_string(),
         "need_password": !password.is_empty(),

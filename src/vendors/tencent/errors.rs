@@ -9,8 +9,8 @@
 //!
 //! `new_error_code` [INF]: the two real samples (190303 → 200190303, 190004 → 1000190004)
 //! suggest `prefix × 10^6 + error_code`, prefix 200 for the gateway (signature, time, replay,
-//! app identity, rate limits, unknown API) and 1000 for the business layer. Messages marked
-//! [INF] below are our wording: Tencent does not publish them.
+//! app identity, rate limits, unknown API) and 1000 for the business layer. Every message is
+//! Tencent's own text where a source shows it (cited per entry); `[en]` marks our wording.
 
 use crate::exchange::{Exchange, Reply};
 use crate::vendors::ErrorDef;
@@ -31,27 +31,39 @@ const fn def(
     }
 }
 
-// Gateway (auth, limits). HTTP statuses of 190300/190303/200003 are [INF] (400: request errors).
-pub const SIGNATURE_FAILED: ErrorDef = def("signature_failed", "200003", 400, "Signature failed!");
+// Sources of messages (cited per entry): [tbl] a per-endpoint "错误码列表" of the current docs
+// (e.g. /1095/64851, /1095/63648: "400 190004 参数非法…", "9042 无权限进行该操作…");
+// [code] the error-code page /1095/43704 (code list and its examples); [comm] a body quoted
+// by a Tencent expert article or a user (/developer/article/1739992, /developer/ask/2104858).
+// Entries marked [en] have no public text we could find: English, our wording.
+
+// Gateway (auth, limits).
+// Status 500: the only sample with a status (/developer/article/1739992) shows
+// `HTTP/1.1 500` for 200003; message [comm] `Signature failed!`.
+pub const SIGNATURE_FAILED: ErrorDef = def("signature_failed", "200003", 500, "Signature failed!");
+// 400: a request error by the general rule of /1095/43704 ("API 请求错误…统一返回400"). [en]
 pub const TIMESTAMP_EXPIRED: ErrorDef = def(
     "timestamp_expired",
     "190300",
     400,
     "X-TC-Timestamp is invalid or differs from the server time by more than 5 minutes",
 );
+// 400 as in the GET-invitees and dismiss tables. [en]
 pub const REPLAYED: ErrorDef = def(
     "replayed_request",
     "190301",
     400,
     "repeated request: X-TC-Timestamp and X-TC-Nonce were already used",
 );
+// 400 by the general rule; sample body /developer/ask/2104546 (new_error_code 200190303).
+// [en]: the live text is a long Chinese sentence that no public source we found quotes whole.
 pub const INVALID_APP: ErrorDef = def(
     "invalid_app",
     "190303",
     400,
     "invalid AppId, SdkId or X-TC-Key",
 );
-// Rate limits: 500 as in the cancel table (the only place a status is documented).
+// Rate limits: 500 as in the cancel table (the only place a status is documented). [en]
 pub const RATE_LIMITED: ErrorDef = def(
     "rate_limited",
     "190310",
@@ -75,15 +87,30 @@ pub const API_LIMIT: ErrorDef = def(
 pub const API_NOT_FOUND: ErrorDef = def("api_not_found", "404", 404, "404 page not found");
 
 // Business layer.
-pub const INVALID_PARAM: ErrorDef = def("invalid_param", "190004", 400, "invalid param");
-pub const NO_PERMISSION: ErrorDef = def("no_permission", "9042", 403, "no permission");
+// [tbl] /1095/64851, /1095/63648. Bodies that do not decode say `failed to unmarshal req
+// body: …` instead ([comm] /developer/ask/2104858).
+pub const INVALID_PARAM: ErrorDef = def(
+    "invalid_param",
+    "190004",
+    400,
+    "参数非法，请对照接口文档检查您的参数。",
+);
+// [tbl] /1095/64851, /1095/63648.
+pub const NO_PERMISSION: ErrorDef = def(
+    "no_permission",
+    "9042",
+    403,
+    "无权限进行该操作，建议检查操作者身份或资源归属。",
+);
 pub const MEETING_NOT_FOUND_PARAM: ErrorDef = def(
     "meeting_not_exist",
     "190457",
     400,
     "meeting does not exist, please check meeting_id",
 );
+// [code] the example body of /1095/43704.
 pub const MEETING_NOT_EXIST: ErrorDef = def("meeting_not_found", "9003", 500, "MEETING NOT EXIST");
+// [tbl] /1095/42422 (sic).
 pub const MEETING_CANCELLED: ErrorDef = def("meeting_cancelled", "9007", 500, "MEETING CANCLED");
 pub const STARTED_CANNOT_CANCEL: ErrorDef = def(
     "meeting_started_cannot_cancel",
@@ -111,19 +138,30 @@ pub const CREATE_GUEST_FAILED: ErrorDef = def(
     "failed to create meeting guest",
 );
 pub const TINYID_FAILED: ErrorDef = def("tinyid_failed", "190308", 500, "failed to look up tinyid");
+// [tbl] /1095/63659.
 pub const INTERNAL: ErrorDef = def("internal_error", "500041", 500, "设置选人票失败");
 pub const CACHE_WRITE_FAILED: ErrorDef =
     def("cache_write_failed", "13001", 500, "cache write failed");
 pub const NETWORK_ERROR: ErrorDef = def("network_error", "41", 500, "network error, please retry");
 pub const NETWORK_ERROR_2: ErrorDef =
     def("network_busy", "960000", 500, "network error, please retry");
+// [code] descriptions of the /1095/43704 code list (statuses: request errors are 400).
 pub const SENSITIVE_SUBJECT: ErrorDef = def(
     "sensitive_subject",
     "9093",
     400,
-    "the subject contains sensitive words",
+    "会议主题(subject)包含敏感词。",
 );
-pub const USER_NOT_EXIST: ErrorDef = def("user_not_exist", "20001", 400, "user does not exist");
+pub const USER_NOT_EXIST: ErrorDef = def("user_not_exist", "20001", 400, "用户不存在。");
+pub const USER_EXISTS: ErrorDef = def("user_exists", "20002", 400, "用户已存在。");
+pub const USER_UNAVAILABLE: ErrorDef = def("user_unavailable", "20003", 400, "用户不可用。");
+pub const PHONE_INVALID: ErrorDef = def("phone_invalid", "40000", 400, "手机号码不合法。");
+pub const EMAIL_INVALID: ErrorDef = def("email_invalid", "41001", 400, "邮箱地址不合法。");
+pub const EMAIL_USED: ErrorDef = def("email_used", "41002", 400, "邮箱已被使用。");
+pub const PHONE_EXISTS: ErrorDef = def("phone_exists", "41003", 400, "手机号码已存在。");
+// [code] the quoted body `{"error_info":{"error_code":156009,"message":"人数超出上限"}}`.
+pub const SEATS_EXHAUSTED: ErrorDef = def("seats_exhausted", "156009", 400, "人数超出上限");
+// Quotas of /1095/105276 (status [INF] 500 like the other limits). [en]
 pub const CREATE_LIMIT: ErrorDef = def(
     "create_meeting_limit",
     "500029",
@@ -165,6 +203,13 @@ pub static ERRORS: &[ErrorDef] = &[
     NETWORK_ERROR_2,
     SENSITIVE_SUBJECT,
     USER_NOT_EXIST,
+    USER_EXISTS,
+    USER_UNAVAILABLE,
+    PHONE_INVALID,
+    EMAIL_INVALID,
+    EMAIL_USED,
+    PHONE_EXISTS,
+    SEATS_EXHAUSTED,
     CREATE_LIMIT,
     MONTHLY_LIMIT,
 ];
@@ -242,9 +287,13 @@ pub fn unmarshal(ex: &Exchange<'_>, e: &serde_json::Error) -> Reply {
     )
 }
 
-/// 400/190004 naming the parameter at fault.
+/// 400/190004: the documented text, then the parameter at fault.
 pub fn invalid(ex: &Exchange<'_>, what: &str) -> Reply {
-    fail_with(ex, &INVALID_PARAM, &format!("invalid param: {what}"))
+    fail_with(
+        ex,
+        &INVALID_PARAM,
+        &format!("{}({what})", INVALID_PARAM.message),
+    )
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! are the official SDK's method names (`wemeet_openapi` 1.0.10), which is how Tencent users
 //! name these APIs in code.
 
-use super::{control, invitees, lifecycle, meetings};
+use super::{control, incall, invitees, lifecycle, meetings, users};
 use crate::vendors::{Auth, Route};
 use http::Method;
 
@@ -37,9 +37,14 @@ macro_rules! table {
 /// `Some("meeting_id")` when the pattern carries the meeting id.
 const fn meeting_param(path: &str) -> Option<&'static str> {
     let b = path.as_bytes();
+    let needle = b"{meeting_id}";
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'{' {
+    while i + needle.len() <= b.len() {
+        let mut j = 0;
+        while j < needle.len() && b[i + j] == needle[j] {
+            j += 1;
+        }
+        if j == needle.len() {
             return Some("meeting_id");
         }
         i += 1;
@@ -63,6 +68,18 @@ table! {
     GET "/v1/meetings/{meeting_id}/participants" "v1_meetings_meeting_id_participants_get" control::participants;
     GET "/v1/meetings/{meeting_id}/real-time-participants" "v1_meetings_meeting_id_real_time_participants_get" control::real_time_participants;
     PUT "/v1/real-control/meetings/{meeting_id}/status" "v1_real_control_meetings_meeting_id_status_put" control::status;
+    PUT "/v1/real-control/meetings/{meeting_id}/kickout" "v1_real_control_meetings_meeting_id_kickout_put" incall::kickout;
+    PUT "/v1/real-control/meetings/{meeting_id}/cohosts" "v1_real_control_meetings_meeting_id_cohosts_put" incall::cohosts;
+    GET "/v1/history/meetings/{userid}" "v1_history_meetings_userid_get" incall::history;
+    // user management (/1095 user pages, SDK user_manager)
+    POST "/v1/users" "v1_users_post" users::create;
+    GET "/v1/users/list" "v1_users_list_get" users::list;
+    POST "/v1/users/invite-activate" "v1_users_invite_activate_post" users::invite_links;
+    POST "/v1/users/open-id-to-userid" "v1_users_open_id_to_userid_post" users::open_id_to_userid;
+    GET "/v1/users/{userid}" "v1_users_userid_get" users::get;
+    PUT "/v1/users/{userid}" "v1_users_userid_put" users::update;
+    DELETE "/v1/users/{userid}" "v1_users_userid_delete" users::delete;
+    PUT "/v1/users/{userid}/invite-activate" "v1_users_userid_invite_activate_put" users::invite_one;
 }
 
 #[cfg(test)]

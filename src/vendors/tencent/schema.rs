@@ -91,17 +91,6 @@ pub struct RealControl {
     pub enable_red_envelope: Option<bool>,
 }
 
-/// The meeting state names of the `status` field.
-pub fn state_name(s: crate::store::MeetingState) -> &'static str {
-    use crate::store::MeetingState::*;
-    match s {
-        Scheduled => "MEETING_STATE_INIT",
-        InProgress => "MEETING_STATE_STARTED",
-        Ended => "MEETING_STATE_ENDED",
-        Cancelled => "MEETING_STATE_CANCELLED",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
