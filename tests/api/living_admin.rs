@@ -303,3 +303,35 @@ async fn the_annotated_scenario_example_validates_behaviours_and_all() {
         .unwrap_or_else(|p| panic!("{}", p[0]));
     assert_eq!(s.tenants[0].behaviours.len(), 4);
 }
+
+#[tokio::test]
+async fn declarations_and_pending_steps_survive_a_restart_through_the_state_file() {
+    let path = std::env::temp_dir().join(format!("meetmock-living-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let config = meetmock::config::Config {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        no_demo: true,
+        state_file: Some(path.clone()),
+        ..meetmock::config::Config::default()
+    };
+    let app = TestApp::spawn_config(config.clone(), &scenario()).await;
+    app.admin_post("/clock/freeze", json!({ "at_ms": T0 }))
+        .await;
+    put(&app, ours(json!({"user": "u2", "ring": 4000}))).await;
+    let tok = token(&app).await;
+    invite(&app, &tok, CONF_A, &["u2"]).await;
+    let pending = app.admin_get("/behaviours/pending").await.json();
+    let declared = behaviours(&app).await;
+    app.running.stop().await;
+
+    let app = TestApp::spawn_config(config, &scenario()).await;
+    assert_eq!(behaviours(&app).await, declared);
+    assert_eq!(app.admin_get("/behaviours/pending").await.json(), pending);
+    app.admin_post("/clock/freeze", json!({ "at_ms": T0 }))
+        .await;
+    app.advance_secs(5.0).await;
+    let tok = token(&app).await;
+    assert_eq!(attend(&app, &tok, CONF_A).await, [("u2".to_string(), 3)]);
+    app.running.stop().await;
+    let _ = std::fs::remove_file(&path);
+}
