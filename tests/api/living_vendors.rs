@@ -147,6 +147,34 @@ async fn feishu_invitees_that_decline_never_answer_or_are_busy_read_as_status_4(
     }
 }
 
+#[tokio::test]
+async fn a_feishu_pstn_invitee_follows_the_declaration_of_its_number() {
+    let app = TestApp::spawn().await;
+    app.freeze().await;
+    declare(
+        &app,
+        json!([{"vendor": "feishu", "tenant": fs::APP, "number": "+8613900000001",
+                "alert": 800, "ring": 4000, "outcome": "accept"}]),
+    )
+    .await;
+    let u = fs::user_token(&app, fs::HOST).await;
+    let t = fs::tenant_token(&app).await;
+    let r = fs::call(
+        &app,
+        Method::PATCH,
+        &format!("/open-apis/vc/v1/meetings/{}/invite", fs::LIVE),
+        &u,
+        Some(json!({"invitees": [{"id": "+8613900000001", "user_type": 6}]})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(feishu_status(&app, &t, "+8613900000001").await.0, 1);
+    app.advance_secs(1.0).await;
+    assert_eq!(feishu_status(&app, &t, "+8613900000001").await.0, 3);
+    app.advance_secs(4.0).await;
+    assert_eq!(feishu_status(&app, &t, "+8613900000001").await.0, 2);
+}
+
 async fn attend(app: &TestApp, tok: &str, conf: &str, who: &str) -> i64 {
     let list = dt::members(app, tok, conf).await;
     let m = match dt::member(&list, who) {
