@@ -3,7 +3,7 @@
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::declaration::{Declaration, DeclarationState};
+use crate::store::declaration::{callee_keys, DeclError, Declaration, DeclarationState};
 use crate::store::living::CallState;
 use crate::store::{Meeting, Origin, Tenant, Token, User, VendorId};
 use serde::{Deserialize, Serialize};
@@ -95,17 +95,27 @@ pub fn declarations_of(app: &App, s: &StateSnapshot) -> Result<Vec<Declaration>,
             .iter()
             .enumerate()
             .map(|(i, d)| {
-                if !s
+                let t = s
                     .tenants
                     .iter()
-                    .any(|t| t.vendor == d.vendor && t.id == d.tenant)
-                {
-                    return Err(format!(
-                        "behaviours[{i}]: tenant {}/{} is not in the snapshot",
-                        d.vendor, d.tenant
-                    ));
-                }
-                Declaration::from_state(d).map_err(|e| format!("behaviours[{i}]: {e}"))
+                    .find(|t| t.vendor == d.vendor && t.id == d.tenant)
+                    .ok_or_else(|| {
+                        format!(
+                            "behaviours[{i}]: tenant {}/{} is not in the snapshot",
+                            d.vendor, d.tenant
+                        )
+                    })?;
+                let user = |u: &str| {
+                    t.users
+                        .iter()
+                        .find(|x| x.id == u || x.aliases.values().any(|a| a == u))
+                        .map(callee_keys)
+                };
+                let meeting = |m: &str| t.meetings.iter().any(|x| x.id == m);
+                Declaration::resolve(d.vendor, &d.tenant, &d.behaviour, &d.source, user, meeting)
+                    .map_err(|(DeclError::Bad(e) | DeclError::Unknown(e))| {
+                        format!("behaviours[{i}]: {e}")
+                    })
             })
             .collect(),
         None => Ok(app

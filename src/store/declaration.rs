@@ -63,6 +63,7 @@ pub struct DeclarationState {
     #[serde(default)]
     pub source: String,
     /// The ids a call may carry to match a `user` declaration (its id, aliases, phone).
+    /// Informational: an import resolves the user again against the snapshot's users.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
     pub behaviour: BehaviourSpec,
@@ -143,26 +144,6 @@ impl Declaration {
             spec: spec.clone(),
             behaviour: Arc::new(behaviour),
         })
-    }
-
-    /// A declaration from a state export (its keys as exported).
-    pub fn from_state(s: &DeclarationState) -> Result<Declaration, String> {
-        let keys = s.keys.clone();
-        let mut d = Declaration::resolve(
-            s.vendor,
-            &s.tenant,
-            &s.behaviour,
-            &s.source,
-            |u| Some((u.to_string(), vec![u.to_string()])),
-            |_| true,
-        )
-        .map_err(|e| match e {
-            DeclError::Bad(m) | DeclError::Unknown(m) => m,
-        })?;
-        if !keys.is_empty() {
-            d.keys = keys;
-        }
-        Ok(d)
     }
 }
 

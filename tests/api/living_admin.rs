@@ -255,6 +255,17 @@ async fn a_state_import_with_a_bad_behaviour_is_refused_whole() {
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.text.contains("not in the snapshot"), "{}", r.text);
+    let mut elsewhere = before.clone();
+    elsewhere["behaviours"][0]["behaviour"]["meeting"] = json!("nope");
+    let r = app
+        .send_json(Method::PUT, "/__admin/state", &[], &elsewhere)
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    let m = r.json()["message"].as_str().unwrap().to_string();
+    assert!(
+        m.starts_with("behaviours[0]: meeting: \"nope\" is not a meeting"),
+        "{m}"
+    );
     assert_eq!(app.admin_get("/state").await.json(), before);
 }
 
