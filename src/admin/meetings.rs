@@ -206,12 +206,14 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             "decline" | "miss" | "no-answer" | "no_answer" | "busy" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
-                let r = match action {
-                    "decline" => m.decline(&u, now),
-                    "busy" => m.busy(&u, now),
-                    _ => m.miss(&u, now),
+                let (r, verb) = match action {
+                    "decline" => (m.decline(&u, now), "decline"),
+                    "busy" => (m.busy(&u, now), "answer busy"),
+                    _ => (m.miss(&u, now), "miss the call"),
                 };
-                r.map_err(|_| not_found(format!("{u:?} is not being called")))?;
+                r.map_err(|_| {
+                    (StatusCode::CONFLICT, format!("{u:?} is not being called (only a calling or ringing invitee can {verb})"))
+                })?;
             }
             "leave" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;

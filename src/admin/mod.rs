@@ -3,13 +3,16 @@
 //! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
 //! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
-//! `behaviours.rs` simulated invitees' behaviour declarations and planned calls.
+//! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
+//! the shipped scenario files; `ui/` the dashboard and its live stream.
 
 mod behaviours;
 mod changes;
+mod library;
 mod meetings;
 mod ops;
 pub mod state;
+pub mod ui;
 
 use crate::app::App;
 use crate::exchange::{parse_query, Reply};
@@ -84,8 +87,8 @@ fn error(status: StatusCode, message: &str) -> Reply {
     Reply::json(status, &json!({"error": kind, "message": message}))
 }
 
-/// Serves one admin request.
-pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
+/// The admin token check: `Err` is the refusal to answer with (nothing runs).
+pub fn authorize(app: &App, parts: &Parts) -> Result<(), Reply> {
     if let Some(token) = &app.config.admin_token {
         let presented = parts
             .headers
@@ -93,11 +96,19 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) ->
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if presented != Some(token.as_str()) {
-            return error(
+            return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "admin API needs `Authorization: Bearer <admin token>`",
-            );
+            ));
         }
+    }
+    Ok(())
+}
+
+/// Serves one admin request.
+pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
+    if let Err(refused) = authorize(app, parts) {
+        return refused;
     }
     let (path, raw_query) = target.split_once('?').unwrap_or((target, ""));
     let segments: Vec<&str> = path
@@ -136,6 +147,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("PUT", ["state"]) => state::import(app, req),
         ("POST", ["scenarios"]) => state::load(app, req),
         ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
+        ("GET", ["scenarios", "library"]) => Ok(library::list()),
+        ("POST", ["scenarios", "library", name]) => library::load(app, name),
         ("GET", ["clock"]) => Ok(state::clock(app)),
         ("POST", ["clock", "advance"]) => state::advance(app, req),
         ("POST", ["clock", "freeze"]) => state::freeze(app, req),
@@ -168,6 +181,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
             Ok(json!({"cleared": true}))
         }
         ("DELETE", ["faults", name]) => ops::remove_fault(app, name),
+        ("POST", ["faults", name, "enable"]) => ops::switch_fault(app, name, true),
+        ("POST", ["faults", name, "disable"]) => ops::switch_fault(app, name, false),
         ("POST", ["vendors", vendor, action]) => ops::vendor_action(app, req, vendor, action),
         _ => Err(not_found(format!(
             "no admin endpoint {} /__admin/{}; see README.md#admin-api",

@@ -5,6 +5,8 @@ mod changes;
 mod cli;
 mod common;
 mod credentials_unique;
+mod dashboard;
+mod dashboard_stream;
 mod dingtalk;
 mod faults_actions;
 mod faults_cli;
