@@ -303,7 +303,7 @@ async fn an_unknown_app_id_is_refused_with_190303() {
     let r = req.send(&app).await;
     assert_eq!(
         r.text,
-        r#"{"error_info":{"error_code":190303,"new_error_code":200190303,"message":"invalid AppId, SdkId or X-TC-Key"}}"#
+        r#"{"error_info":{"error_code":190303,"new_error_code":200190303,"message":"未认证的 secret 信息，请检查请求头公共参数里字段 AppId 和 X-TC-Key 内容是否正确。字段 SdkId 如未分配不要携带。"}}"#
     );
 }
 
