@@ -86,6 +86,10 @@ impl Req {
         self.nonce = Some(n.into());
     }
 
+    pub(crate) fn set_ts(&mut self, t: &str) {
+        self.ts = Some(t.into());
+    }
+
     pub(crate) async fn send(self, app: &TestApp) -> Resp {
         let now = app.admin_get("/clock").await.json()["now_ms"]
             .as_i64()

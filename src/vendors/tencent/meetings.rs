@@ -97,7 +97,7 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
 
 /// True when a scenario switched Tencent's documented limits on (`rate_limits: {tencent:
 /// documented}`): the create quotas then apply too.
-fn documented_limits(ex: &Exchange<'_>) -> bool {
+pub(super) fn documented_limits(ex: &Exchange<'_>) -> bool {
     ex.app.limiter.mode(VendorId::Tencent) == Some(LimitMode::Documented)
 }
 

@@ -15,6 +15,8 @@
 //! * the operator (`operator_id_type` 1) must be a user of the app, else 403/9042;
 //! * phone: 6–15 ASCII digits (else 40000); email: `local@domain.tld` (else 41001); a userid,
 //!   phone or email already taken answers 20002 / 41003 / 41002;
+//! * under documented limits (`rate_limits: {tencent: documented}`) an app holds at most 99
+//!   users (the free SecretId bound of 156009); creating the 100th answers 400/156009;
 //! * list: `page` ≥ 1, `page_size` 1–20 (the docs' maximum for this list), users in id order;
 //! * every user has a uuid: the one made on `POST /v1/users`, else one derived from the userid
 //!   (so scenario users can be addressed by uuid too); it survives a rename; an unknown uuid
@@ -176,6 +178,10 @@ pub(super) fn view(u: &User) -> Value {
     })
 }
 
+/// Accounts a free SecretId may hold (/1095/43704, 156009): past it, creating a user answers
+/// 156009 `人数超出上限` — under documented limits, counting every user of the app.
+const MAX_FREE_ACCOUNTS: usize = 99;
+
 /// `POST /v1/users`.
 pub fn create(ex: &mut Exchange<'_>) -> Reply {
     create_inner(ex).unwrap_or_else(|e| e)
@@ -199,10 +205,14 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
     let _ = (b.user_account_type, &b.avatar_url);
     let uuid = ex.app.store.ids.hex(32);
     let now = ex.now_secs();
+    let seats = super::meetings::documented_limits(ex);
     t.with(|d| {
         operator(ex, d, b.operator_id.as_deref())?;
         if d.user(&userid).is_some() {
             return Err(fail(ex, &errors::USER_EXISTS));
+        }
+        if seats && d.users().count() >= MAX_FREE_ACCOUNTS {
+            return Err(fail(ex, &errors::SEATS_EXHAUSTED));
         }
         check_contacts(d, &userid, Some(&phone), b.email.as_deref()).map_err(|e| fail(ex, e))?;
         let mut u = User {
