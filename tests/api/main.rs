@@ -40,5 +40,6 @@ mod tencent_directory;
 mod tencent_gateway;
 mod tencent_guests;
 mod tencent_invitees;
+mod tencent_limits;
 mod tencent_meetings;
 mod tencent_states;
