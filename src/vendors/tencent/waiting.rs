@@ -80,6 +80,7 @@ fn current_inner(ex: &mut Exchange<'_>) -> Out {
                     "user_name": b64(&w.name),
                     "instanceid": 1,
                     "ms_open_id": ms_open_id(&w.user_id, &w.participant_id),
+                    "uuid": d.user(&w.user_id).map(uuid_of).unwrap_or_default(),
                     "open_id": "", "customer_data": "", "app_version": "",
                 })
             })
