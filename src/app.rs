@@ -35,6 +35,9 @@ pub struct App {
     pub scenarios: RwLock<Vec<Scenario>>,
     pub stats: Stats,
     pub started: Instant,
+    /// Flipped to `true` when the server starts shutting down, so long-lived answers (the
+    /// dashboard's live stream) end at once instead of holding graceful shutdown open.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -52,6 +55,7 @@ impl App {
             scenarios: RwLock::new(Vec::new()),
             stats: Stats::default(),
             started: Instant::now(),
+            stopping: tokio::sync::watch::channel(false).0,
             config,
         };
         for s in scenarios {

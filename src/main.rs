@@ -103,6 +103,10 @@ fn print_banner(running: &meetmock::Running, demo: bool) {
         }
     }
     println!("  admin API: {base}/__admin/health   routes: meetmock routes");
+    match running.addrs.iter().skip(1).find(|(s, _)| s.admin) {
+        Some((_, a)) => println!("  dashboard: http://{a}/__admin/ui"),
+        None => println!("  dashboard: {base}/__admin/ui"),
+    }
     if !demo {
         return;
     }

@@ -123,16 +123,29 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
     let now = app.store.clock.now_secs();
     let user = req.field(&body, "user");
     let ids = &app.store.ids;
+    // A vendor whose schedules are reusable (Feishu reserves) opens a new meeting when one
+    // starts or someone enters it.
+    let new_id = matches!(action, "start" | "join" | "accept")
+        .then(|| app.vendor(t.vendor).started_meeting_id(&app.store))
+        .flatten();
     t.with(|d| -> AdminResult {
         let name = user.as_deref().map(|u| user_name(d, u)).unwrap_or_default();
         let known_user = user.as_deref().is_none_or(|u| d.user(u).is_some());
-        // All or nothing: the action runs on a copy that replaces the meeting only when the
-        // whole action succeeded (a start whose host cannot join leaves it scheduled).
-        let mut copy = d.meeting(id).map_err(store_err)?.clone();
+        let opens = new_id.is_some()
+            && d.meeting(id).map_err(store_err)?.state == crate::store::MeetingState::Scheduled;
+        // All or nothing: the action runs on a copy that replaces the meeting (or, opened from
+        // a reusable schedule, is added) only when the whole action succeeded (a start whose
+        // host cannot join leaves it scheduled).
+        let mut copy = match new_id.clone().filter(|_| opens) {
+            Some(new_id) => d.open_from(id, now, new_id).map_err(store_err)?,
+            None => d.meeting(id).map_err(store_err)?.clone(),
+        };
         let m = &mut copy;
         match action {
             "start" => {
-                m.start(now).map_err(store_err)?;
+                if !opens {
+                    m.start(now).map_err(store_err)?;
+                }
                 // The host joins a started meeting, unless told `host_joins: false`.
                 if body.get("host_joins") != Some(&Value::Bool(false)) {
                     if let Some(h) = m.host.clone() {
@@ -181,6 +194,12 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.ring(&u).map_err(|_| not_found(format!("{u:?} is not being called")))?;
             }
+            "decline" => {
+                let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
+                m.decline(&u, now).map_err(|_| {
+                    (StatusCode::CONFLICT, format!("{u:?} is not being called (only a calling or ringing invitee can decline)"))
+                })?;
+            }
             "leave" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.leave(&u, now).map_err(store_err)?;
@@ -195,12 +214,16 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             other => {
                 return Err(not_found(format!(
-                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, ring, leave, host-leaves, set-host"
+                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, ring, decline, leave, host-leaves, set-host"
                 )))
             }
         }
         let out = view(&t, m);
-        *d.meeting_mut(id).map_err(store_err)? = copy;
+        if opens {
+            d.insert_meeting(copy).map_err(store_err)?;
+        } else {
+            *d.meeting_mut(id).map_err(store_err)? = copy;
+        }
         Ok(out)
     })
 }
@@ -264,7 +287,35 @@ pub fn tenants(app: &App) -> Value {
             json!({"vendor": t.vendor, "id": t.id, "origin": t.origin, "users": users, "meetings": meetings})
         })
         .collect();
-    json!({ "tenants": list })
+    json!({ "tenants": list, "strict": strict_map(app) })
+}
+
+/// Per vendor: whether unknown credentials are refused (`true`) or auto-provisioned.
+fn strict_map(app: &App) -> Value {
+    let m: serde_json::Map<String, Value> = VendorId::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), json!(app.store.is_strict(*v))))
+        .collect();
+    Value::Object(m)
+}
+
+/// `PUT /__admin/tenants/strict` with `{"vendor": "dingtalk", "strict": true}` (no `vendor`:
+/// every vendor): unknown credentials of that vendor are refused with the vendor's own error
+/// instead of auto-provisioned, until set back or `POST /__admin/reset`.
+pub fn set_strict(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let strict = body
+        .get("strict")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| bad("`strict` must be true or false"))?;
+    let vendors = match req.field(&body, "vendor") {
+        None => VendorId::ALL.to_vec(),
+        Some(v) => vec![VendorId::parse(&v).ok_or_else(|| bad(format!("unknown vendor {v:?}")))?],
+    };
+    for v in vendors {
+        app.store.set_strict(v, strict);
+    }
+    Ok(json!({ "strict": strict_map(app) }))
 }
 
 /// `POST /__admin/tenants/{vendor}/{tenant}/users` with `{"users":[…]}`: adds or replaces users.

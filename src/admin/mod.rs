@@ -2,12 +2,15 @@
 //!
 //! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
 //! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
-//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream.
+//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
+//! `library.rs` the shipped scenario files; `ui/` the dashboard and its live stream.
 
 mod changes;
+mod library;
 mod meetings;
 mod ops;
 pub mod state;
+pub mod ui;
 
 use crate::app::App;
 use crate::exchange::{parse_query, Reply};
@@ -82,8 +85,8 @@ fn error(status: StatusCode, message: &str) -> Reply {
     Reply::json(status, &json!({"error": kind, "message": message}))
 }
 
-/// Serves one admin request.
-pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
+/// The admin token check: `Err` is the refusal to answer with (nothing runs).
+pub fn authorize(app: &App, parts: &Parts) -> Result<(), Reply> {
     if let Some(token) = &app.config.admin_token {
         let presented = parts
             .headers
@@ -91,11 +94,19 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) ->
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if presented != Some(token.as_str()) {
-            return error(
+            return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "admin API needs `Authorization: Bearer <admin token>`",
-            );
+            ));
         }
+    }
+    Ok(())
+}
+
+/// Serves one admin request.
+pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
+    if let Err(refused) = authorize(app, parts) {
+        return refused;
     }
     let (path, raw_query) = target.split_once('?').unwrap_or((target, ""));
     let segments: Vec<&str> = path
@@ -134,6 +145,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("PUT", ["state"]) => state::import(app, req),
         ("POST", ["scenarios"]) => state::load(app, req),
         ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
+        ("GET", ["scenarios", "library"]) => Ok(library::list()),
+        ("POST", ["scenarios", "library", name]) => library::load(app, name),
         ("GET", ["clock"]) => Ok(state::clock(app)),
         ("POST", ["clock", "advance"]) => state::advance(app, req),
         ("POST", ["clock", "freeze"]) => state::freeze(app, req),
@@ -143,6 +156,7 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("POST", ["meetings", id, action]) => meetings::control(app, req, id, action),
         ("POST", ["users", id, action]) => meetings::user_control(app, req, id, action),
         ("GET", ["tenants"]) => Ok(meetings::tenants(app)),
+        ("PUT", ["tenants", "strict"]) => meetings::set_strict(app, req),
         ("POST", ["tenants", vendor, tenant, "users"]) => {
             meetings::add_users(app, req, vendor, tenant)
         }
@@ -161,6 +175,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
             Ok(json!({"cleared": true}))
         }
         ("DELETE", ["faults", name]) => ops::remove_fault(app, name),
+        ("POST", ["faults", name, "enable"]) => ops::switch_fault(app, name, true),
+        ("POST", ["faults", name, "disable"]) => ops::switch_fault(app, name, false),
         ("POST", ["vendors", vendor, action]) => ops::vendor_action(app, req, vendor, action),
         _ => Err(not_found(format!(
             "no admin endpoint {} /__admin/{}; see README.md#admin-api",

@@ -24,6 +24,9 @@ pub struct TenantState {
     pub users: Vec<User>,
     #[serde(default)]
     pub meetings: Vec<Meeting>,
+    /// Vendor-owned tenant settings.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// Everything the store holds (`GET`/`PUT /__admin/state`).
@@ -64,6 +67,7 @@ pub fn snapshot(app: &App) -> StateSnapshot {
                     origin: t.origin,
                     users: d.users().cloned().collect(),
                     meetings: d.meetings.values().cloned().collect(),
+                    extra: d.extra.clone(),
                 }
             })
             .collect(),
@@ -88,6 +92,7 @@ pub fn restore(app: &App, s: StateSnapshot) {
             ts.origin,
         ));
         t.with(|d| {
+            d.extra = ts.extra;
             for u in ts.users {
                 d.put_user(u);
             }

@@ -15,6 +15,8 @@ pub struct TenantSeed {
     pub credentials: BTreeMap<String, String>,
     pub users: Vec<User>,
     pub meetings: Vec<Meeting>,
+    /// Vendor-owned tenant settings.
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Applies one scenario: its tenants replace tenants of the same id, its rate-limit modes and
@@ -40,6 +42,7 @@ pub fn apply(app: &App, scenario: &Scenario) {
             }
         }
         t.with(|data| {
+            data.extra = seed.extra.clone();
             for u in &seed.users {
                 data.put_user(u.clone());
             }

@@ -207,6 +207,11 @@ pub fn parse(
                 ..Default::default()
             });
         }
+        if let Some(v) = vendors.iter().find(|v| v.id() == vendor) {
+            if let Err(why) = v.validate_tenant_extra(&t.extra) {
+                p.at(loc, format!("tenant {vendor}/{}: extra: {why}", t.id));
+            }
+        }
         tenants.push(TenantSeed {
             vendor,
             id: t.id.clone(),
@@ -214,6 +219,7 @@ pub fn parse(
             credentials: t.credentials.clone(),
             users,
             meetings,
+            extra: t.extra.clone(),
         });
     }
     let mut rate_limits = Vec::new();

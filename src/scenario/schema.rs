@@ -53,6 +53,9 @@ pub struct TenantSpec {
     pub users: Vec<Spanned<User>>,
     #[serde(default)]
     pub meetings: Vec<Spanned<MeetingSpec>>,
+    /// Vendor-owned tenant settings (Feishu: `app_type`, `scopes`), see the vendor's page.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
 }
 
 /// A participant as written: a user id, or the full entry.

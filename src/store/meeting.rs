@@ -170,6 +170,13 @@ pub struct Meeting {
     /// Who waited or waits in the waiting room, and who may not come back (`waiting.rs`).
     #[serde(default, skip_serializing_if = "WaitingRoom::is_empty")]
     pub waiting_room: WaitingRoom,
+    /// The reusable schedule this meeting was opened from (a Feishu reserve's meetings; see
+    /// [`TenantData::start_meeting`](super::TenantData::start_meeting)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_from: Option<String>,
+    /// Cloud recording of the meeting, once someone started one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<super::Recording>,
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
@@ -205,6 +212,8 @@ impl Default for Meeting {
             participants: Vec::new(),
             invitees: Vec::new(),
             waiting_room: WaitingRoom::default(),
+            opened_from: None,
+            recording: None,
             extra: Map::new(),
             changes: Pending::default(),
             control_lock: Lockout::default(),
@@ -297,6 +306,9 @@ impl Meeting {
         self.ended_at = Some(now);
         self.locked = false;
         self.close_waiting_room(now);
+        if let Some(r) = &mut self.recording {
+            r.close(now);
+        }
         for i in 0..self.participants.len() {
             let p = &mut self.participants[i];
             match p.status {

@@ -16,6 +16,8 @@ mod meeting;
 mod meeting_ctl;
 mod participants;
 mod pending;
+mod recording;
+mod secrets;
 mod tenant;
 mod tenant_users;
 #[cfg(test)]
@@ -34,15 +36,19 @@ pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
 pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
+pub use recording::Recording;
+pub use secrets::Secrets;
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
 pub use waiting::{WaitOutcome, Waiter, WaitingRoom, WAITING_ROOM};
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// The four emulated vendors.
@@ -114,11 +120,19 @@ pub struct Store {
     pub tokens: Tokens,
     /// Shared with every tenant, which stamps its changes with it.
     pub clock: Arc<Clock>,
+    /// Seeded, reproducible ids (meeting ids, codes, participant ids).
     pub ids: Ids,
+    /// Credential values and request ids: never repeated (see [`Secrets`]).
+    pub secrets: Secrets,
     /// The stream of domain changes (see [`change`]); every tenant publishes here.
     pub changes: Arc<ChangeBus>,
-    /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
-    pub strict_tenants: bool,
+    /// `--strict-tenants`: what [`Store::clear`] returns every vendor's switch to.
+    strict_default: bool,
+    /// Per vendor: unknown credentials are refused instead of auto-provisioned. Atomics: read
+    /// on every token request, flipped by the admin API.
+    strict: [AtomicBool; 4],
+    /// Tenants auto-provisioned since the process started (health).
+    auto_provisioned: AtomicU64,
 }
 
 impl Store {
@@ -130,9 +144,27 @@ impl Store {
             tokens: Tokens::default(),
             clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
+            secrets: Secrets::new(),
             changes: Arc::new(ChangeBus::default()),
-            strict_tenants,
+            strict_default: strict_tenants,
+            strict: std::array::from_fn(|_| AtomicBool::new(strict_tenants)),
+            auto_provisioned: AtomicU64::new(0),
         }
+    }
+
+    /// True when `vendor` refuses unknown credentials instead of provisioning a tenant.
+    pub fn is_strict(&self, vendor: VendorId) -> bool {
+        self.strict[vendor.index()].load(Ordering::Relaxed)
+    }
+
+    /// Turns strict tenants on or off for one vendor (admin API; reset restores the default).
+    pub fn set_strict(&self, vendor: VendorId, strict: bool) {
+        self.strict[vendor.index()].store(strict, Ordering::Relaxed);
+    }
+
+    /// Tenants auto-provisioned since the process started.
+    pub fn auto_provisioned(&self) -> u64 {
+        self.auto_provisioned.load(Ordering::Relaxed)
     }
 
     /// The tenant with this id.
@@ -185,12 +217,12 @@ impl Store {
         if let Some(t) = self.tenant(vendor, id) {
             return Ok(t);
         }
-        if self.strict_tenants {
+        if self.is_strict(vendor) {
             return Err(StoreError::UnknownTenant(id.to_string()));
         }
-        let entry = self.tenants[vendor.index()]
-            .entry(id.to_string())
-            .or_insert_with(|| {
+        let t = match self.tenants[vendor.index()].entry(id.to_string()) {
+            Entry::Occupied(e) => Arc::clone(e.get()),
+            Entry::Vacant(e) => {
                 let t = Tenant::new(
                     vendor,
                     id.to_string(),
@@ -199,10 +231,19 @@ impl Store {
                     Origin::Auto,
                 );
                 t.attach(self.publisher());
-                Arc::new(t)
-            });
-        let t = Arc::clone(&entry);
-        drop(entry);
+                let t = Arc::new(t);
+                e.insert(Arc::clone(&t));
+                self.auto_provisioned.fetch_add(1, Ordering::Relaxed);
+                // Logged once per tenant: the moment it comes to exist.
+                tracing::warn!(
+                    vendor = %vendor,
+                    tenant = id,
+                    "unknown credential: tenant auto-provisioned (trust on first use); \
+                     --strict-tenants or PUT /__admin/tenants/strict refuses it instead"
+                );
+                t
+            }
+        };
         for value in credentials.values() {
             self.credentials[vendor.index()]
                 .entry(value.clone())
@@ -222,13 +263,18 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential, token and kept change; resets ids and the clock
-    /// offset (the change stream keeps counting).
+    /// Forgets every tenant, credential, token and kept change; resets ids, the clock offset
+    /// and the strict-tenant switches (the change stream keeps counting); draws a new
+    /// credential nonce (no token issued before the reset can be issued again after it).
     pub fn clear(&self) {
         self.tenants.iter().for_each(DashMap::clear);
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
         self.changes.clear();
+        self.secrets.rekey();
+        for s in &self.strict {
+            s.store(self.strict_default, Ordering::Relaxed);
+        }
         self.ids.set_drawn(0);
         self.clock.set_offset_ms(0);
     }

@@ -61,6 +61,9 @@ pub struct TenantData {
     /// Meetings by id, in id order. Read freely; change a meeting through `meeting_mut`,
     /// `insert_meeting` or `replace_meeting` so its changes are published.
     pub meetings: BTreeMap<String, Meeting>,
+    /// Vendor-owned tenant settings the domain does not interpret (Feishu: app type, granted
+    /// scopes). Seeded by scenarios (`extra:`), exported with the state.
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// Meetings handed out for change during the current operation (not state).
     touched: Vec<String>,
     /// Who the current operation acts as (stamped on its changes; not state).
@@ -157,6 +160,72 @@ impl TenantData {
         self.touched.push(meeting.id.clone());
         self.meetings.insert(meeting.id.clone(), meeting);
         Ok(())
+    }
+
+    /// Starts meeting `id` at `now` and returns the id of the meeting now in progress: with
+    /// `new_id`, the meeting [`open_from`](Self::open_from) the schedule, added; without, the
+    /// meeting itself.
+    pub fn start_meeting(
+        &mut self,
+        id: &str,
+        now: i64,
+        new_id: Option<String>,
+    ) -> Result<String, StoreError> {
+        let Some(new_id) = new_id else {
+            self.meeting_mut(id)?.start(now)?;
+            return Ok(id.to_string());
+        };
+        let m = self.open_from(id, now, new_id.clone())?;
+        self.insert_meeting(m)?;
+        Ok(new_id)
+    }
+
+    /// The meeting a reusable schedule opens when it starts (vendors whose scheduled meetings
+    /// are reusable: a Feishu reserve keeps its id and every start opens a meeting with an id
+    /// of its own): a started copy `new_id` of schedule `id` (`opened_from` = `id`), not yet
+    /// added — add it with [`insert_meeting`](Self::insert_meeting) (published as created,
+    /// then started). Refused when the schedule is not scheduled or a meeting it opened is
+    /// still in progress; the schedule itself is left as it is.
+    pub fn open_from(&self, id: &str, now: i64, new_id: String) -> Result<Meeting, StoreError> {
+        let schedule = self.meeting(id)?;
+        if schedule.state != super::MeetingState::Scheduled {
+            return Err(schedule.refuse("start"));
+        }
+        if self
+            .opened_from(id)
+            .any(|m| m.state == super::MeetingState::InProgress)
+        {
+            return Err(StoreError::InvalidState {
+                state: "in_progress",
+                action: "start",
+            });
+        }
+        if self.meetings.contains_key(&new_id) {
+            return Err(StoreError::AlreadyExists(format!("meeting {new_id}")));
+        }
+        let mut m = Meeting {
+            id: new_id,
+            code: schedule.code.clone(),
+            topic: schedule.topic.clone(),
+            creator: schedule.creator.clone(),
+            host: schedule.host.clone(),
+            start_time: schedule.start_time,
+            end_time: schedule.end_time,
+            created_at: now,
+            capacity: schedule.capacity,
+            extra: schedule.extra.clone(),
+            opened_from: Some(id.to_string()),
+            ..Default::default()
+        };
+        m.start(now)?;
+        Ok(m)
+    }
+
+    /// Every meeting opened from the reusable schedule `id`, in id order.
+    pub fn opened_from<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Meeting> + 'a {
+        self.meetings
+            .values()
+            .filter(move |m| m.opened_from.as_deref() == Some(id))
     }
 
     /// Puts back a meeting that was changed as a copy (all-or-nothing updates: clone, change,

@@ -223,7 +223,7 @@ async fn update_nick_renames_a_member() {
         json!({"unionId": "union-carol-0003"}),
     )
     .await;
-    assert_error(&r, 400, "paramsError", "error:nick is empty");
+    assert_error(&r, 400, "Missingnick", "nick is mandatory for this action.");
 }
 
 #[tokio::test]

@@ -24,6 +24,12 @@ const ADMIN_ROUTES: &[(&str, &str, &str)] = &[
     ("PUT", "/__admin/state", r#"{"tenants":[]}"#),
     ("POST", "/__admin/scenarios", "name: x\ntenants: []\n"),
     ("GET", "/__admin/scenarios", ""),
+    ("GET", "/__admin/scenarios/library", ""),
+    (
+        "POST",
+        "/__admin/scenarios/library/feishu-meeting-locked.yaml",
+        "",
+    ),
     ("GET", "/__admin/clock", ""),
     ("POST", "/__admin/clock/advance", r#"{"seconds":3600}"#),
     ("POST", "/__admin/clock/freeze", ""),
@@ -57,6 +63,8 @@ const ADMIN_ROUTES: &[(&str, &str, &str)] = &[
         r#"{"match":{"vendor":"feishu"},"error":"121001"}"#,
     ),
     ("DELETE", "/__admin/faults", ""),
+    ("POST", "/__admin/faults/keep/disable", ""),
+    ("POST", "/__admin/faults/keep/enable", ""),
     ("DELETE", "/__admin/faults/keep", ""),
     (
         "POST",

@@ -162,7 +162,7 @@ const UNKNOWN: &[(&str, &str, &str, u16, &str)] = &[
     ),
     (
         "dingtalk",
-        "PUT",
+        "PATCH",
         "/v1.0/conference/videoConferences/1",
         404,
         "InvalidAction.NotFound",

@@ -54,7 +54,8 @@ enum Kind {
 
 /// (vendor, operation, credential, query, body, kind). Placeholders: `{m}` target meeting,
 /// `{code}` A's running meeting code, `{a_id}` A's tenant id, `{b_id}`, `{b_secret}`,
-/// `{a_code}` a Feishu login code of A, `{a_refresh}` / `{a_at}` A's refresh / access token.
+/// `{a_code}` a Feishu login code of A, `{a_refresh}` / `{a_at}` A's refresh / access token,
+/// `{soon}` / `{ago}` the server time two hours ahead / back.
 type Spec = (
     &'static str,
     &'static str,
@@ -120,9 +121,13 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_users_delete", Cred::Sig, TC_Q, "", Kind::Own),
     ("feishu", "auth.tenant_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
-    ("feishu", "authen.oidc_access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
-    ("feishu", "authen.oidc_refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(400, "20024")),
-    ("feishu", "authen.access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
+    ("feishu", "auth.app_access_token.create", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}","app_ticket":"t"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "auth.tenant_access_token.create", Cred::None, "", r#"{"app_access_token":"a-{a_id}","tenant_key":"{a_id}"}"#, Kind::Mixed(200, "10013")),
+    ("feishu", "auth.app_ticket.resend", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "authen.oidc_access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.oidc_refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(200, "20024")),
     ("feishu", "authen.user_info.get", Cred::User, "", "", Kind::Own),
     ("feishu", "authen.oauth.token", Cred::None, "", r#"{"grant_type":"authorization_code","client_id":"{b_id}","client_secret":"{b_secret}","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
     ("feishu", "oauth.v3.token", Cred::None, "", r#"{"grant_type":"client_credentials","client_id":"{a_id}","client_secret":"{b_secret}"}"#, Kind::Mixed(400, "20002")),
@@ -137,8 +142,14 @@ static SPECS: &[Spec] = &[
     ("feishu", "meeting.kickout", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.set_host", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.end", Cred::User, "", "", T_FS),
-    ("feishu", "meeting_list.get", Cred::Tenant, "start_time=0&end_time=1999999999&meeting_status=1", "", Kind::List),
-    ("feishu", "participant_list.get", Cred::User, "meeting_start_time=0&meeting_end_time=1999999999&meeting_no={code}&meeting_status=1", "", Kind::List),
+    ("feishu", "meeting.recording.start", Cred::User, "", "", T_FS),
+    ("feishu", "meeting.recording.stop", Cred::User, "", "", T_FS),
+    ("feishu", "meeting.recording.get", Cred::Tenant, "", "", T_FS),
+    ("feishu", "meeting.recording.set_permission", Cred::User, "", r#"{"permission_objects":[{"type":3,"permission":1}]}"#, T_FS),
+    ("feishu", "contact.user.batch_get_id", Cred::Tenant, "", r#"{"emails":["host@isoa.example"],"mobiles":["+8613800000000"]}"#, Kind::List),
+    ("feishu", "contact.user.get", Cred::Tenant, "", "", Kind::Target(400, "40001")),
+    ("feishu", "meeting_list.get", Cred::Tenant, "start_time={ago}&end_time={soon}&meeting_status=1", "", Kind::List),
+    ("feishu", "participant_list.get", Cred::User, "meeting_start_time={ago}&meeting_end_time={soon}&meeting_no={code}&meeting_status=1", "", Kind::List),
     ("dingtalk", "GetAccessToken", Cred::None, "", r#"{"appKey":"{a_id}","appSecret":"{b_secret}"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
     ("dingtalk", "gettoken", Cred::None, "appkey={a_id}&appsecret={b_secret}", "", Kind::Mixed(200, "40096")),
     ("dingtalk", "CreateVideoConference", Cred::Ding, "", r#"{"userId":"union-host","confTitle":"b"}"#, Kind::Own),
@@ -154,6 +165,22 @@ static SPECS: &[Spec] = &[
     ("dingtalk", "Cohosts", Cred::Ding, "", r#"{"action":"add","userList":[{"unionId":"union-guest"}]}"#, T_DT),
     ("dingtalk", "LockConference", Cred::Ding, "", r#"{"action":"lock"}"#, T_DT),
     ("dingtalk", "QueryUserOnGoingConference", Cred::Ding, "unionId=union-host", "", Kind::List),
+    ("dingtalk", "GetCorpAccessToken", Cred::None, "", r#"{"suiteKey":"{a_id}","suiteSecret":"{b_secret}","authCorpId":"corp","suiteTicket":"t"}"#, Kind::Mixed(400, "invalidSuiteKey")),
+    ("dingtalk", "GetToken", Cred::None, "", r#"{"client_id":"{a_id}","client_secret":"{b_secret}","grant_type":"client_credentials"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
+    ("dingtalk", "topapi.v2.user.get", Cred::None, "access_token={b_ding}", r#"{"userid":"union-host"}"#, Kind::List),
+    ("dingtalk", "topapi.user.getbymobile", Cred::None, "access_token={b_ding}", r#"{"mobile":"13800000001"}"#, Kind::List),
+    ("dingtalk", "topapi.user.getbyunionid", Cred::None, "access_token={b_ding}", r#"{"unionid":"union-host"}"#, Kind::List),
+    ("dingtalk", "UpdateVideoConferenceSetting", Cred::Ding, "", r#"{"lockConference":true,"muteAll":true}"#, T_DT),
+    ("dingtalk", "Focus", Cred::Ding, "", r#"{"action":"set","unionId":"union-host"}"#, T_DT),
+    ("dingtalk", "GetConfDataByConferenceId", Cred::Ding, "realData=true", "", T_DT),
+    ("dingtalk", "GetConfDetailData", Cred::Ding, "", "", T_DT),
+    ("dingtalk", "QueryConferenceInfoByRoomCode", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "QueryOrgConferenceList", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "CreateScheduleConference", Cred::Ding, "", r#"{"creatorUnionId":"union-host","title":"b","startTime":1893484800000,"endTime":1893488400000}"#, Kind::Own),
+    ("dingtalk", "UpdateScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host","title":"b","startTime":1893484800000,"endTime":1893488400000}"#, T_DT),
+    ("dingtalk", "CancelScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host"}"#, T_DT),
+    ("dingtalk", "QueryScheduleConference", Cred::Ding, "requestUnionId=union-host", "", T_DT),
+    ("dingtalk", "QueryScheduleConferenceInfo", Cred::Ding, "", "", T_DT),
     ("huawei", "CreateToken", Cred::HwBasicMix, "", r#"{"account":"host@isoa","clientType":72}"#, Kind::Mixed(401, "USG.201010001")),
     ("huawei", "CreateAppIdToken", Cred::HwSigMix, "", "", Kind::Mixed(401, "USG.201010025")),
     ("huawei", "CheckToken", Cred::HwUser, "", r#"{"token":"{a_at}","needGenNewToken":false}"#, Kind::Mixed(401, "USG.000000004")),
@@ -245,6 +272,12 @@ async fn fill(app: &TestApp, vendor: &str, t: &str, m: &str) -> String {
     if s.contains("{soon}") {
         s = s.replace("{soon}", &(c::server_secs(app).await + 7200).to_string());
     }
+    if s.contains("{ago}") {
+        s = s.replace("{ago}", &(c::server_secs(app).await - 7200).to_string());
+    }
+    if s.contains("{b_ding}") {
+        s = s.replace("{b_ding}", &c::dingtalk_token(app, &b).await);
+    }
     if s.contains("{a_code}") {
         s = s.replace("{a_code}", &c::feishu_code(app, &a).await);
     }
@@ -270,11 +303,13 @@ async fn call(
     let a: Side = c::side(vendor, false);
     let query = fill(app, vendor, spec.3, m).await;
     let body = fill(app, vendor, spec.4, m).await.into_bytes();
-    // Huawei user paths name A's account (`{account}`) or a status (`{value}`: 1, disable).
+    // Huawei user paths name A's account (`{account}`) or a status (`{value}`: 1, disable);
+    // a path parameter of another non-meeting route (a room code, a corpId) gets A's meeting
+    // code.
     let path = match (vendor, pattern.contains("{value}")) {
         ("huawei", true) => fill_path(pattern, "1"),
         ("huawei", false) if m.is_empty() => fill_path(pattern, a.host),
-        _ => fill_path(pattern, m),
+        _ => fill_path(pattern, if m.is_empty() { a.run_code } else { m }),
     };
     let target = if query.is_empty() {
         path

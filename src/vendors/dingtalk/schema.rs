@@ -58,6 +58,31 @@ impl Fields {
         }
     }
 
+    /// An optional integer (`null` = absent).
+    pub fn opt_i64(&self, k: &str) -> Result<Option<i64>, String> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| format!("{k} must be an integer")),
+        }
+    }
+
+    /// A nested object (`null` = absent).
+    pub fn opt_object(&self, k: &str) -> Result<Option<Fields>, String> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(Fields(m.clone()))),
+            Some(_) => Err(format!("{k} must be an object")),
+        }
+    }
+
+    /// The object as JSON (settings recorded as given).
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.0.clone()
+    }
+
     /// A list of objects; absent and `null` read as empty (the SDK omits unset lists).
     pub fn objects(&self, k: &str) -> Result<Vec<Fields>, String> {
         match self.get(k) {

@@ -140,8 +140,8 @@ fn basic_credentials(ex: &Exchange<'_>) -> Option<(String, String)> {
 /// Issues an access token (and its refresh token) and renders the TokenResponse.
 pub(super) fn issue(ex: &Exchange<'_>, tenant: &Tenant, user: &User, client_type: i64) -> Value {
     let store = &ex.app.store;
-    let access = format!("stb{}", store.ids.hex(33));
-    let refresh = format!("stb{}", store.ids.hex(33));
+    let access = format!("stb{}", store.secrets.hex(33));
+    let refresh = format!("stb{}", store.secrets.hex(33));
     for (value, kind, ttl) in [
         (&access, TokenKind::User, ACCESS_TTL_SECS),
         (&refresh, TokenKind::Refresh, REFRESH_TTL_SECS),
@@ -156,6 +156,7 @@ pub(super) fn issue(ex: &Exchange<'_>, tenant: &Tenant, user: &User, client_type
             issued_at_ms: ex.now_ms,
             expires_at_ms: ex.now_ms + ttl * 1000,
             revoked: false,
+            extra: Default::default(),
         });
     }
     token_response(

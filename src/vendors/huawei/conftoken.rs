@@ -40,7 +40,7 @@ const WS_TOKEN_TTL_SECS: i64 = 60;
 /// Stores a single-use token bound to a conference and returns its value.
 fn single_use(ex: &Exchange<'_>, tenant: &str, conf: &str, prefix: &str, ttl: i64) -> String {
     let store = &ex.app.store;
-    let value = format!("{prefix}{}", store.ids.hex(48));
+    let value = format!("{prefix}{}", store.secrets.hex(48));
     store.tokens.insert(Token {
         value: value.clone(),
         vendor: HW,
@@ -51,6 +51,7 @@ fn single_use(ex: &Exchange<'_>, tenant: &str, conf: &str, prefix: &str, ttl: i6
         issued_at_ms: ex.now_ms,
         expires_at_ms: ex.now_ms + ttl * 1000,
         revoked: false,
+        extra: Default::default(),
     });
     value
 }
@@ -100,7 +101,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
         Err(name) => return fail(name),
     };
     let store = &ex.app.store;
-    let value = format!("stb{}", store.ids.hex(48));
+    let value = format!("stb{}", store.secrets.hex(48));
     let expires = ex.now_ms + CONTROL_TTL_SECS * 1000;
     store.tokens.insert(Token {
         value: value.clone(),
@@ -112,6 +113,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
         issued_at_ms: ex.now_ms,
         expires_at_ms: expires,
         revoked: false,
+        extra: Default::default(),
     });
     let ws_token = single_use(ex, &tenant.id, &id, "stb", CONTROL_TTL_SECS);
     let host = ex.header("host").unwrap_or("127.0.0.1").trim().to_string();
@@ -129,7 +131,7 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
             "vmrCurrentConfID": "",
             "supportNotifyType": ["ConfBasicInfo", "ConfOtherInfo", "RealTimeSubscribe"],
         },
-        "addressToken": format!("stb{}", store.ids.hex(32)),
+        "addressToken": format!("stb{}", store.secrets.hex(32)),
         "gloablPublicIP": host,
     }))
 }

@@ -61,7 +61,7 @@ impl Vendor for Huawei {
         "X-Request-Id"
     }
     fn new_request_id(&self, store: &Store) -> String {
-        store.ids.hex(32)
+        store.secrets.hex(32)
     }
     fn authenticate(&self, ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
         auth::authenticate(ex, auth)
