@@ -180,12 +180,15 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 if !known_user {
                     return Err(not_found(format!("user {u:?} is not a user of tenant {}", t.id)));
                 }
-                // A join starts a scheduled meeting (someone entered it).
+                // A join starts a scheduled meeting (someone entered it); with its waiting
+                // room on, the user waits there instead (see store::waiting).
                 m.enter(&u, &name, now).map_err(store_err)?;
                 if let Some(p) = m.participant_mut(&u) {
                     if p.participant_id.is_empty() {
                         p.participant_id = ids.hex(32);
                     }
+                } else {
+                    m.set_waiter_id(&u, ids.hex(32));
                 }
             }
             "ring" => {

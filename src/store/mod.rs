@@ -29,6 +29,7 @@ mod tenant_users;
 mod tests;
 mod token;
 mod user;
+mod waiting;
 
 pub use bus::ChangeBus;
 pub use change::{Change, ChangeKind};
@@ -47,6 +48,7 @@ pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
+pub use waiting::{WaitOutcome, Waiter, WaitingRoom, WAITING_ROOM};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;

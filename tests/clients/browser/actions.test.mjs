@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shot } from './browser.mjs';
 import {
-  LIVE, RESERVE, adminMeeting, assertNoPageErrors, dashboard, feishu, invite, participant, userToken,
+  LIVE, adminMeeting, assertNoPageErrors, dashboard, feishu, invite, participant, userToken,
 } from './support.mjs';
 
 let d;
@@ -28,17 +28,21 @@ async function until(check, what) {
 
 const button = (label) => d.page.locator('.meeting-view .actions button', { hasText: new RegExp(`^${label}$`) });
 
+// A Tencent meeting starts in place (a Feishu reserve opens a new meeting with its own id).
+const SCHEDULED = '5417310002754750436';
+const TENCENT = ['tencent', '211000001'];
+
 test('start, lock, unlock and end a meeting from its page', async () => {
-  await d.open(`#/meeting/feishu/cli_demo_feishu/${RESERVE}`);
+  await d.open(`#/meeting/${TENCENT.join('/')}/${SCHEDULED}`);
   await button('Start').click();
-  await until(async () => (await adminMeeting(d.server, RESERVE, 'feishu')).state === 'in_progress', 'started');
+  await until(async () => (await adminMeeting(d.server, SCHEDULED, 'tencent')).state === 'in_progress', 'started');
   await button('Lock').click();
-  await until(async () => (await adminMeeting(d.server, RESERVE, 'feishu')).locked === true, 'locked');
+  await until(async () => (await adminMeeting(d.server, SCHEDULED, 'tencent')).locked === true, 'locked');
   await d.page.locator('.mhead-card .pill.locked').waitFor();
   await button('Unlock').click();
-  await until(async () => (await adminMeeting(d.server, RESERVE, 'feishu')).locked === false, 'unlocked');
+  await until(async () => (await adminMeeting(d.server, SCHEDULED, 'tencent')).locked === false, 'unlocked');
   await button('End').click();
-  await until(async () => (await adminMeeting(d.server, RESERVE, 'feishu')).state === 'ended', 'ended');
+  await until(async () => (await adminMeeting(d.server, SCHEDULED, 'tencent')).state === 'ended', 'ended');
   await d.page.locator('.mhead-card .pill.s-ended').waitFor();
 });
 
@@ -107,14 +111,14 @@ test('freeze, advance and unfreeze the clock from the header', async () => {
 
 test('reset asks twice, then puts the server back to its scenarios', async () => {
   await d.open();
-  assert.equal((await adminMeeting(d.server, RESERVE, 'feishu')).state, 'ended');
+  assert.equal((await adminMeeting(d.server, SCHEDULED, 'tencent')).state, 'ended');
   await d.page.click('#reset');
   await d.page.locator('#reset', { hasText: 'Confirm reset' }).waitFor();
-  assert.equal((await adminMeeting(d.server, RESERVE, 'feishu')).state, 'ended', 'one press changes nothing');
+  assert.equal((await adminMeeting(d.server, SCHEDULED, 'tencent')).state, 'ended', 'one press changes nothing');
   await d.page.click('#reset');
-  await until(async () => (await adminMeeting(d.server, RESERVE, 'feishu')).state === 'scheduled', 'reset');
+  await until(async () => (await adminMeeting(d.server, SCHEDULED, 'tencent')).state === 'scheduled', 'reset');
   assert.equal((await d.server.adminOk('GET', '/clock')).offset_ms, 0);
   // The list follows without a reload.
-  await d.page.locator(`.mrow[data-key="feishu/cli_demo_feishu/${RESERVE}"] .pill`, { hasText: 'scheduled' }).waitFor();
+  await d.page.locator(`.mrow[data-key="${TENCENT.join('/')}/${SCHEDULED}"] .pill`, { hasText: 'scheduled' }).waitFor();
   assertNoPageErrors(d.problems);
 });
