@@ -78,6 +78,8 @@ where
                 return Outcome::Respond(to_response(crate::admin::too_large()));
             }
         };
+        // Simulated invitees whose step fell due act first, so what is read is current.
+        app.store.run_due();
         let reply = crate::admin::handle(app, &parts, target, bytes).await;
         return Outcome::Respond(to_response(reply));
     }
@@ -187,6 +189,9 @@ where
         }
     }
 
+    // Simulated invitees whose step fell due act first, so what is read is current (one
+    // atomic load when nothing is due).
+    app.store.run_due();
     // The journal names a rate limit that refused the call, like a fault rule.
     let mut limited: Option<String> = None;
     let reply = safety_net(&mut ex, |ex| {

@@ -3,8 +3,10 @@
 //! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
 //! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
-//! `library.rs` the shipped scenario files; `ui/` the dashboard and its live stream.
+//! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
+//! the shipped scenario files; `ui/` the dashboard and its live stream.
 
+mod behaviours;
 mod changes;
 mod library;
 mod meetings;
@@ -162,6 +164,10 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         }
         ("POST", ["tokens", "expire"]) => state::expire_token(app, req),
         ("GET", ["changes"]) => changes::list(app, req),
+        ("GET", ["behaviours"]) => behaviours::list(app, req),
+        ("PUT", ["behaviours"]) => behaviours::put(app, req),
+        ("DELETE", ["behaviours"]) => behaviours::delete(app, req),
+        ("GET", ["behaviours", "pending"]) => behaviours::pending(app, req),
         ("GET", ["requests"]) => ops::requests(app, req),
         ("GET", ["requests", "count"]) => ops::count(app, req),
         ("DELETE", ["requests"]) => {
