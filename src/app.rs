@@ -84,10 +84,12 @@ impl App {
         self.scenarios.write().push(s);
     }
 
-    /// Back to the loaded scenarios' initial state: store, journal, counters, rules, clock.
+    /// Back to the loaded scenarios' initial state: store, journal, counters, rules, clock,
+    /// invitee behaviours (the scenarios' own; planned call steps are dropped).
     pub fn reset(&self) {
         let scenarios = self.scenarios.read().clone();
         self.store.clear();
+        self.store.living.set_declarations(Vec::new());
         self.journal.clear();
         self.limiter.clear();
         self.faults.clear();

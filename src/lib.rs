@@ -11,7 +11,8 @@
 //! - [`vendors`]: the vendor contract, the registry and one module per vendor.
 //! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
 //! - [`scenario`]: YAML seed data and rules → the running state.
-//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids).
+//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids, the
+//!   change stream, simulated invitees).
 //! - [`app`]: the shared state tying these together; [`exchange`]: what a handler sees.
 
 pub mod admin;
@@ -152,6 +153,20 @@ fn spawn_token_sweep(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     });
 }
 
+/// Applies simulated-invitee steps as they fall due while the server clock runs (a clock
+/// advance and every request also apply them; see `store::living`).
+fn spawn_living(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = app.store.living.wait(&app.store.clock) => {}
+                _ = shutdown.changed() => return,
+            }
+            app.store.run_due();
+        }
+    });
+}
+
 /// Loads scenarios, binds every listener and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let scenarios = scenarios_for(&config).map_err(StartError::Scenario)?;
@@ -194,6 +209,7 @@ pub async fn start_with(
     }
     spawn_token_sweep(Arc::clone(&app), rx.clone());
     statefile::spawn_saver(Arc::clone(&app), rx.clone());
+    spawn_living(Arc::clone(&app), rx.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let task = tokio::spawn(serve_then_save(
         Arc::clone(&app),

@@ -237,9 +237,10 @@ fn check(paths: &[std::path::PathBuf]) -> ExitCode {
     for f in &files {
         match meetmock::scenario::load::load_file(f, &vendors) {
             Ok(s) => println!(
-                "{}: ok ({} tenants, {} fault rules)",
+                "{}: ok ({} tenants, {} behaviours, {} fault rules)",
                 f.display(),
                 s.tenants.len(),
+                s.tenants.iter().map(|t| t.behaviours.len()).sum::<usize>(),
                 s.faults.len()
             ),
             Err(problems) => {

@@ -184,6 +184,9 @@ where
         }
     }
 
+    // Simulated invitees whose step fell due act first, so what is read is current (one
+    // atomic load when nothing is due).
+    app.store.run_due();
     // The journal names a rate limit that refused the call, like a fault rule.
     let mut limited: Option<String> = None;
     let reply = safety_net(&mut ex, |ex| {

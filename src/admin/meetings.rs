@@ -1,9 +1,10 @@
 //! Admin meeting and user controls: what no vendor API offers (start, end, lock, capacity,
-//! join/leave, host leaves, busy and unregistered users), across all vendors.
+//! join/leave, calls and their manual outcomes, host leaves, busy and unregistered users),
+//! across all vendors.
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::{Meeting, StoreError, Tenant, User, VendorId};
+use crate::store::{Meeting, MeetingState, ParticipantStatus, StoreError, Tenant, User, VendorId};
 use http::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -179,22 +180,42 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 if !known_user {
                     return Err(not_found(format!("user {u:?} is not a user of tenant {}", t.id)));
                 }
-                // A join starts a scheduled meeting (someone entered it).
+                // A join starts a scheduled meeting (someone entered it); with its waiting
+                // room on, the user waits there instead (see store::waiting).
                 m.enter(&u, &name, now).map_err(store_err)?;
                 if let Some(p) = m.participant_mut(&u) {
                     if p.participant_id.is_empty() {
                         p.participant_id = ids.hex(32);
                     }
+                } else {
+                    m.set_waiter_id(&u, ids.hex(32));
                 }
             }
             "ring" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.ring(&u).map_err(|_| not_found(format!("{u:?} is not being called")))?;
             }
-            "decline" => {
+            "call" => {
+                // The host calls someone from the client (every vendor's app can); the call
+                // then follows the callee's behaviour like an API invite.
+                let (id, who) = callee(&body, &name, user.as_deref(), known_user)?;
+                if m.state != MeetingState::InProgress {
+                    return Err((StatusCode::CONFLICT, format!("meeting is {}: only a meeting in progress places calls", m.state.as_str())));
+                }
+                let p = m.call(&id, &who, ParticipantStatus::Calling).map_err(store_err)?;
+                if p.participant_id.is_empty() {
+                    p.participant_id = ids.hex(32);
+                }
+            }
+            "decline" | "miss" | "no-answer" | "no_answer" | "busy" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
-                m.decline(&u, now).map_err(|_| {
-                    (StatusCode::CONFLICT, format!("{u:?} is not being called (only a calling or ringing invitee can decline)"))
+                let (r, verb) = match action {
+                    "decline" => (m.decline(&u, now), "decline"),
+                    "busy" => (m.busy(&u, now), "answer busy"),
+                    _ => (m.miss(&u, now), "miss the call"),
+                };
+                r.map_err(|_| {
+                    (StatusCode::CONFLICT, format!("{u:?} is not being called (only a calling or ringing invitee can {verb})"))
                 })?;
             }
             "leave" => {
@@ -211,7 +232,7 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             other => {
                 return Err(not_found(format!(
-                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, ring, decline, leave, host-leaves, set-host"
+                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, call, ring, decline, miss, busy, leave, host-leaves, set-host"
                 )))
             }
         }
@@ -223,6 +244,28 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
         }
         Ok(out)
     })
+}
+
+/// Who `call` dials: `{user}` (a user of the tenant) or `{number, name?}` (a phone or SIP
+/// number outside the directory). Returns (participant id, display name).
+fn callee(
+    body: &Value,
+    name: &str,
+    user: Option<&str>,
+    known_user: bool,
+) -> Result<(String, String), (StatusCode, String)> {
+    let number = body.get("number").and_then(Value::as_str).map(str::trim);
+    match (user, number) {
+        (Some(u), None) if known_user => Ok((u.to_string(), name.to_string())),
+        (Some(u), None) => Err(not_found(format!("{u:?} is not a user of the tenant"))),
+        (None, Some(n)) if !n.is_empty() && n.len() <= 128 => {
+            let shown = body.get("name").and_then(Value::as_str).unwrap_or(n);
+            Ok((n.to_string(), shown.to_string()))
+        }
+        _ => Err(bad(
+            "give `user` (a user of the tenant) or `number` (1..128 chars)",
+        )),
+    }
 }
 
 fn name_or(host: &str, name: &str, user: Option<&str>) -> String {

@@ -4,9 +4,11 @@
 //! `meetings.rs` holds the meeting and user controls no vendor API offers; `state.rs` reset,
 //! state export/import, scenario upload and the clock (`snapshot.rs` the snapshot itself);
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
-//! `library.rs` the shipped scenario files; `ui/` the dashboard and its live stream.
+//! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
+//! the shipped scenario files; `ui/` the dashboard and its live stream.
 
 pub mod access;
+mod behaviours;
 mod changes;
 mod library;
 mod meetings;
@@ -135,7 +137,11 @@ where
     let timeout = std::time::Duration::from_millis(app.config.body_timeout_ms.max(1));
     let max = app.config.max_body_bytes;
     match crate::body::read_request(&parts.headers, body, max, timeout).await {
-        Ok(bytes) => Some(handle(app, parts, target, bytes, access).await),
+        Ok(bytes) => {
+            // Simulated invitees whose step fell due act first, so what is read is current.
+            app.store.run_due();
+            Some(handle(app, parts, target, bytes, access).await)
+        }
         Err(E::TooLarge) => Some(close(too_large())),
         Err(E::TimedOut) => Some(body_timeout()),
         Err(E::Gone) => None,
@@ -210,6 +216,10 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         }
         ("POST", ["tokens", "expire"]) => state::expire_token(app, req),
         ("GET", ["changes"]) => changes::list(app, req),
+        ("GET", ["behaviours"]) => behaviours::list(app, req),
+        ("PUT", ["behaviours"]) => behaviours::put(app, req),
+        ("DELETE", ["behaviours"]) => behaviours::delete(app, req),
+        ("GET", ["behaviours", "pending"]) => behaviours::pending(app, req),
         ("GET", ["requests"]) => ops::requests(app, req),
         ("GET", ["requests", "count"]) => ops::count(app, req),
         ("DELETE", ["requests"]) => {

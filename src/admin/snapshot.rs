@@ -8,6 +8,8 @@
 //! never refused while it runs. Imports are serialised by [`SWAP`].
 
 use crate::app::App;
+use crate::store::declaration::{callee_keys, DeclError, Declaration, DeclarationState};
+use crate::store::living::CallState;
 use crate::store::{Clock, Meeting, Origin, Tenant, Token, User, VendorId};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -59,6 +61,12 @@ pub struct StateSnapshot {
     /// The change stream's position, so numbering continues after an import.
     #[serde(default)]
     pub last_change_seq: u64,
+    /// Invitee behaviour declarations; absent (an older export): the scenarios' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviours: Option<Vec<DeclarationState>>,
+    /// Calls placed per (meeting, callee) and the remaining planned steps of each.
+    #[serde(default)]
+    pub calls: Vec<CallState>,
     /// Vendor-owned runtime state by vendor name (e.g. Tencent's used nonces), from
     /// [`crate::vendors::Vendor::export_state`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -95,6 +103,8 @@ pub fn snapshot(app: &App) -> StateSnapshot {
         credentials: app.store.credential_index(),
         tokens: app.store.tokens.all(),
         last_change_seq: app.store.changes.last_seq(),
+        behaviours: Some(app.store.living.declarations(None, None)),
+        calls: app.store.living.calls(false, |_| true),
         vendors: app
             .vendors
             .iter()
@@ -103,23 +113,31 @@ pub fn snapshot(app: &App) -> StateSnapshot {
     }
 }
 
-/// A snapshot that passed every check: restoring it cannot fail.
-pub struct Checked(StateSnapshot);
+/// A refusal of the document's shape (the semantic checks name their field instead).
+fn not_a_snapshot(e: impl std::fmt::Display) -> String {
+    format!("not a state snapshot: {e}")
+}
+
+/// A snapshot that passed every check, with the behaviour declarations it resolves to:
+/// restoring it cannot fail.
+pub struct Checked(StateSnapshot, Vec<Declaration>);
 
 impl Checked {
     /// Parses and checks a snapshot: a JSON object of the export's shape, consistent, with a
     /// clock inside year 0–9999. `Err` says what is wrong; nothing has changed.
     pub fn parse(app: &App, bytes: &[u8]) -> Result<Checked, String> {
-        let v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+        let v: Value = serde_json::from_slice(bytes).map_err(not_a_snapshot)?;
         Self::from_value(app, v)
     }
 
     /// Like [`Checked::parse`], from JSON already parsed.
     pub fn from_value(app: &App, v: Value) -> Result<Checked, String> {
         if !v.is_object() {
-            return Err("a state snapshot is a JSON object ({\"tenants\": [...], ...})".into());
+            return Err(not_a_snapshot(
+                "it is a JSON object ({\"tenants\": [...], ...})",
+            ));
         }
-        let s: StateSnapshot = serde_json::from_value(v).map_err(|e| e.to_string())?;
+        let s: StateSnapshot = serde_json::from_value(v).map_err(not_a_snapshot)?;
         let now = Clock::wall_ms();
         if s.clock_offset_ms
             .checked_add(now)
@@ -156,7 +174,8 @@ impl Checked {
                 .check_state(state)
                 .map_err(|e| format!("vendors.{name}: {e}"))?;
         }
-        Ok(Checked(s))
+        let declarations = declarations_of(app, &s)?;
+        Ok(Checked(s, declarations))
     }
 
     /// How many tenants it holds.
@@ -165,9 +184,48 @@ impl Checked {
     }
 }
 
+/// The declarations a snapshot asks for: its own (validated), or the scenarios' when it has
+/// none. Err names the bad one.
+fn declarations_of(app: &App, s: &StateSnapshot) -> Result<Vec<Declaration>, String> {
+    let Some(list) = &s.behaviours else {
+        return Ok(app
+            .scenarios
+            .read()
+            .iter()
+            .flat_map(|sc| sc.tenants.iter().flat_map(|t| t.behaviours.iter().cloned()))
+            .collect());
+    };
+    list.iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let t = s
+                .tenants
+                .iter()
+                .find(|t| t.vendor == d.vendor && t.id == d.tenant)
+                .ok_or_else(|| {
+                    format!(
+                        "behaviours[{i}]: tenant {}/{} is not in the snapshot",
+                        d.vendor, d.tenant
+                    )
+                })?;
+            let user = |u: &str| {
+                t.users
+                    .iter()
+                    .find(|x| x.id == u || x.aliases.values().any(|a| a == u))
+                    .map(callee_keys)
+            };
+            let meeting = |m: &str| t.meetings.iter().any(|x| x.id == m);
+            Declaration::resolve(d.vendor, &d.tenant, &d.behaviour, &d.source, user, meeting)
+                .map_err(|(DeclError::Bad(e) | DeclError::Unknown(e))| {
+                    format!("behaviours[{i}]: {e}")
+                })
+        })
+        .collect()
+}
+
 /// Replaces the whole state with a checked snapshot, built aside and swapped in.
 pub fn restore(app: &App, checked: Checked) {
-    let s = checked.0;
+    let Checked(s, declarations) = checked;
     let _swap = SWAP.lock();
     let tenants: Vec<Tenant> = s
         .tenants
@@ -187,7 +245,9 @@ pub fn restore(app: &App, checked: Checked) {
             t
         })
         .collect();
+    app.store.living.set_declarations(declarations);
     app.store.replace_all(tenants, s.credentials, s.tokens);
+    app.store.living.restore_calls(s.calls);
     app.store.changes.continue_after(s.last_change_seq);
     app.store.ids.set_drawn(s.ids_drawn);
     app.store.clock.set_offset_ms(s.clock_offset_ms);

@@ -21,8 +21,7 @@ pub fn export(app: &App) -> Value {
 /// `PUT /__admin/state`: checked whole before anything changes, then built aside and swapped
 /// in (readers with valid tokens are never refused during it).
 pub fn import(app: &App, req: &AdminReq<'_>) -> AdminResult {
-    let checked =
-        Checked::parse(app, &req.body).map_err(|e| bad(format!("not a state snapshot: {e}")))?;
+    let checked = Checked::parse(app, &req.body).map_err(bad)?;
     let tenants = checked.tenants();
     restore(app, checked);
     Ok(json!({"imported": true, "tenants": tenants}))
@@ -100,7 +99,8 @@ pub fn unfreeze(app: &App) -> Value {
     clock(app)
 }
 
-/// `POST /__admin/clock/advance` with `{"seconds": n}` or `{"ms": n}`.
+/// `POST /__admin/clock/advance` with `{"seconds": n}` or `{"ms": n}`; simulated invitees'
+/// steps that fall due meanwhile happen before it answers (`invitee_steps` counts them).
 pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     let body = req.json()?;
     let ms = match (body.get("ms"), body.get("seconds")) {
@@ -125,7 +125,11 @@ pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     app.store
         .tokens
         .purge_expired(now, crate::store::TOKEN_GRACE_MS);
-    Ok(clock(app))
+    // Simulated invitees act now, in time order, each change stamped with its due time.
+    let steps = app.store.run_due();
+    let mut v = clock(app);
+    v["invitee_steps"] = json!(steps);
+    Ok(v)
 }
 
 /// `POST /__admin/tokens/expire` with `{"token": "..."}`: the token expires now.

@@ -4,7 +4,7 @@
 //! added, removed or reloaded; a request takes the read lock just long enough to clone the
 //! Arc). Counters are atomics on each rule, so matching never blocks another request.
 
-use super::rule::{Action, Delay, Rule};
+use super::rule::{Action, Rule};
 use crate::store::{splitmix64, VendorId};
 use http::HeaderMap;
 use parking_lot::RwLock;
@@ -166,18 +166,10 @@ impl Live {
     }
 
     fn delay_ms(&self) -> f64 {
-        match &self.rule.delay {
-            None => 0.0,
-            Some(Delay::Fixed(ms)) => *ms,
-            Some(Delay::Uniform(a, b)) => a + (b - a) * self.uniform(),
-            Some(Delay::LogNormal { median, sigma }) => {
-                // Box–Muller from two draws of the rule's stream.
-                let u1 = self.uniform().max(f64::MIN_POSITIVE);
-                let u2 = self.uniform();
-                let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
-                median * (sigma * z).exp()
-            }
-        }
+        self.rule
+            .delay
+            .as_ref()
+            .map_or(0.0, |d| d.sample(|| self.uniform()))
     }
 }
 

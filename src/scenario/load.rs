@@ -207,6 +207,11 @@ pub fn parse(
                 ..Default::default()
             });
         }
+        let (behaviours, bad) =
+            super::behaviours::resolve(vendor, &t.id, file, &t.behaviours, &users, &meeting_ids);
+        for (at, message) in bad {
+            p.at(&at, message);
+        }
         if let Some(v) = vendors.iter().find(|v| v.id() == vendor) {
             if let Err(why) = v.validate_tenant_extra(&t.extra) {
                 p.at(loc, format!("tenant {vendor}/{}: extra: {why}", t.id));
@@ -219,6 +224,7 @@ pub fn parse(
             credentials: t.credentials.clone(),
             users,
             meetings,
+            behaviours,
             extra: t.extra.clone(),
         });
     }

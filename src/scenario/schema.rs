@@ -2,6 +2,7 @@
 
 use crate::faults::RuleSpec;
 use crate::ratelimit::CustomLimit;
+use crate::store::behaviour::BehaviourSpec;
 use crate::store::{Invitee, MeetingState, Participant, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -53,6 +54,9 @@ pub struct TenantSpec {
     pub users: Vec<Spanned<User>>,
     #[serde(default)]
     pub meetings: Vec<Spanned<MeetingSpec>>,
+    /// How invitees answer calls (see `store::behaviour`): per tenant, user/number, meeting.
+    #[serde(default)]
+    pub behaviours: Vec<Spanned<BehaviourSpec>>,
     /// Vendor-owned tenant settings (Feishu: `app_type`, `scopes`), see the vendor's page.
     #[serde(default)]
     pub extra: Map<String, Value>,

@@ -9,7 +9,7 @@
 //! meeting only through these methods, never by writing its fields from a handler.
 
 use super::change::{ChangeKind, EndReason, LeaveReason, Pending, Who};
-use super::{Lockout, StoreError};
+use super::{Lockout, StoreError, WaitingRoom};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -167,6 +167,9 @@ pub struct Meeting {
     pub participants: Vec<Participant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invitees: Vec<Invitee>,
+    /// Who waited or waits in the waiting room, and who may not come back (`waiting.rs`).
+    #[serde(default, skip_serializing_if = "WaitingRoom::is_empty")]
+    pub waiting_room: WaitingRoom,
     /// The reusable schedule this meeting was opened from (a Feishu reserve's meetings; see
     /// [`TenantData::start_meeting`](super::TenantData::start_meeting)).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -208,6 +211,7 @@ impl Default for Meeting {
             locked: false,
             participants: Vec::new(),
             invitees: Vec::new(),
+            waiting_room: WaitingRoom::default(),
             opened_from: None,
             recording: None,
             extra: Map::new(),
@@ -301,6 +305,7 @@ impl Meeting {
         self.state = MeetingState::Ended;
         self.ended_at = Some(now);
         self.locked = false;
+        self.close_waiting_room(now);
         if let Some(r) = &mut self.recording {
             r.close(now);
         }
@@ -361,20 +366,6 @@ impl Meeting {
             self.locked = locked;
             self.record(ChangeKind::LockChanged { locked });
         }
-    }
-
-    /// Someone enters from a client: a scheduled meeting starts (a join is what starts it, as
-    /// with Tencent, which has no start API), then the user joins. All or nothing: refused with
-    /// the meeting unchanged when it is ended or cancelled, or every seat is taken.
-    pub fn enter(&mut self, user_id: &str, name: &str, now: i64) -> Result<(), StoreError> {
-        if self.state != MeetingState::Scheduled {
-            return self.join(user_id, name, now);
-        }
-        let mut next = self.clone();
-        next.start(now)?;
-        next.join(user_id, name, now)?;
-        *self = next;
-        Ok(())
     }
 
     /// Hands the host role to `user` (or leaves the meeting without a host).

@@ -5,17 +5,22 @@
 //! tenant up or insert it), each tenant's data behind its own mutex (see [`Tenant`]), tokens in
 //! their own DashMap. There is no global lock on the request path.
 
+pub mod behaviour;
 pub mod bus;
 pub mod change;
 mod clock;
+pub mod declaration;
 mod error;
 mod ids;
 mod invitees;
+pub mod latency;
+pub mod living;
 mod lockout;
 mod meeting;
 mod meeting_ctl;
 mod participants;
 mod pending;
+pub mod plan;
 mod recording;
 mod secrets;
 mod tenant;
@@ -24,12 +29,14 @@ mod tenant_users;
 mod tests;
 mod token;
 mod user;
+mod waiting;
 
 pub use bus::ChangeBus;
 pub use change::{Change, ChangeKind};
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
+pub use living::Living;
 pub use lockout::{LockPolicy, Lockout};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
@@ -41,6 +48,7 @@ pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
+pub use waiting::{WaitOutcome, Waiter, WaitingRoom, WAITING_ROOM};
 
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
@@ -124,6 +132,9 @@ pub struct Store {
     pub secrets: Secrets,
     /// The stream of domain changes (see [`change`]); every tenant publishes here.
     pub changes: Arc<ChangeBus>,
+    /// Simulated invitees: behaviour declarations and planned call steps (see [`living`]);
+    /// a sink on `changes`.
+    pub living: Arc<Living>,
     /// `--strict-tenants`: what [`Store::clear`] returns every vendor's switch to.
     strict_default: bool,
     /// Per vendor: unknown credentials are refused instead of auto-provisioned. Atomics: read
@@ -136,6 +147,10 @@ pub struct Store {
 impl Store {
     /// An empty store.
     pub fn new(seed: u64, strict_tenants: bool) -> Self {
+        let changes = Arc::new(ChangeBus::default());
+        let living = Arc::new(Living::new(seed));
+        let sink = Arc::clone(&living);
+        changes.add_sink(Arc::new(move |c| sink.on_change(c)));
         Store {
             tenants: Default::default(),
             credentials: Default::default(),
@@ -143,11 +158,21 @@ impl Store {
             clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
             secrets: Secrets::new(),
-            changes: Arc::new(ChangeBus::default()),
+            changes,
+            living,
             strict_default: strict_tenants,
             strict: std::array::from_fn(|_| AtomicBool::new(strict_tenants)),
             auto_provisioned: AtomicU64::new(0),
         }
+    }
+
+    /// Applies every simulated-invitee step due by now (see [`living`]); cheap when none is.
+    pub fn run_due(&self) -> usize {
+        let now = self.clock.now_ms();
+        if self.living.next_due() > now {
+            return 0;
+        }
+        self.living.run_due(self, now)
     }
 
     /// True when `vendor` refuses unknown credentials instead of provisioning a tenant.
@@ -302,10 +327,13 @@ impl Store {
         }
     }
 
-    /// Forgets every tenant, credential, token and kept change; resets ids, the clock offset
-    /// and the strict-tenant switches (the change stream keeps counting); draws a new
-    /// credential nonce (no token issued before the reset can be issued again after it).
+    /// Forgets every tenant, credential, token, kept change and planned call step; resets ids,
+    /// the clock offset and the strict-tenant switches (the change stream keeps counting);
+    /// draws a new credential nonce (no token issued before the reset can be issued again
+    /// after it). Behaviour declarations are the caller's to reset (they come back with the
+    /// scenarios).
     pub fn clear(&self) {
+        self.living.clear_calls();
         self.tenants.iter().for_each(DashMap::clear);
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();

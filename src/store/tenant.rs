@@ -309,12 +309,23 @@ impl Tenant {
     /// Runs `f` with exclusive access to the tenant's data, then publishes what it changed.
     /// Keep `f` short and synchronous.
     pub fn with<R>(&self, f: impl FnOnce(&mut TenantData) -> R) -> R {
+        self.with_stamp(None, f)
+    }
+
+    /// Like [`Tenant::with`], but the changes are stamped `at_ms` instead of now: the
+    /// living-invite scheduler applies a step that fell due earlier (a clock advance) at its
+    /// own time.
+    pub fn with_at<R>(&self, at_ms: i64, f: impl FnOnce(&mut TenantData) -> R) -> R {
+        self.with_stamp(Some(at_ms), f)
+    }
+
+    fn with_stamp<R>(&self, at: Option<i64>, f: impl FnOnce(&mut TenantData) -> R) -> R {
         let mut d = self.data.lock();
         let r = f(&mut d);
         if !d.touched.is_empty() || d.operator.is_some() {
             let (operator, changed) = d.drain();
             if let Some(p) = self.publish_to.get() {
-                let at_ms = p.clock.now_ms();
+                let at_ms = at.unwrap_or_else(|| p.clock.now_ms());
                 for (summary, kinds) in changed {
                     for kind in kinds {
                         p.bus.publish(Draft {

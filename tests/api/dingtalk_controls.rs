@@ -229,6 +229,8 @@ async fn update_nick_renames_a_member() {
 #[tokio::test]
 async fn a_users_ongoing_list_names_the_conferences_calling_or_holding_them() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let tok = token(&app).await;
     let id = new_conf(&app, &tok).await;
     invite(

@@ -7,6 +7,8 @@ use super::*;
 #[tokio::test]
 async fn a_phone_invitee_without_nick_is_called_under_its_number() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let tok = token(&app).await;
     let id = new_conf(&app, &tok).await;
     let r = invite(

@@ -39,6 +39,8 @@ async fn create_returns_a_24_hex_id_a_9_digit_room_code_passwords_and_a_link() {
 #[tokio::test]
 async fn create_calls_the_invited_colleagues_and_lists_an_uncalled_organiser_as_initialised() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let tok = token(&app).await;
     let id = create(
         &app,
@@ -143,6 +145,8 @@ async fn create_without_a_title_is_the_gateways_missing_conf_title_and_a_blank_o
 #[tokio::test]
 async fn close_by_the_host_ends_the_conference_with_cause_and_code() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let tok = token(&app).await;
     let id = new_conf(&app, &tok).await;
     invite(&app, &tok, &id, two_and_a_phone()).await;
@@ -223,6 +227,8 @@ async fn closing_twice_says_the_conference_has_ended() {
 #[tokio::test]
 async fn invited_users_and_phones_appear_as_calling_members() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let tok = token(&app).await;
     let id = new_conf(&app, &tok).await;
     let r = invite(&app, &tok, &id, two_and_a_phone()).await;

@@ -70,6 +70,10 @@ async fn an_import_replaces_everything_it_does_not_name() {
         .unwrap()
         .retain(|t| t["vendor"] != "feishu");
     exported["tokens"] = json!([]);
+    if let Some(b) = exported["behaviours"].as_array_mut() {
+        b.retain(|d| d["vendor"] != "feishu");
+    }
+    exported["calls"] = json!([]);
     let r = app.admin_try(Method::PUT, "/state", exported.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let state = app.admin_get("/state").await.json();

@@ -68,6 +68,14 @@ const ADMIN_ROUTES: &[(&str, &str, &str)] = &[
     ("POST", "/__admin/faults/keep/disable", ""),
     ("POST", "/__admin/faults/keep/enable", ""),
     ("DELETE", "/__admin/faults/keep", ""),
+    ("GET", "/__admin/behaviours", ""),
+    (
+        "PUT",
+        "/__admin/behaviours",
+        r#"{"vendor":"feishu","tenant":"cli_iso_a","outcome":"accept"}"#,
+    ),
+    ("DELETE", "/__admin/behaviours", ""),
+    ("GET", "/__admin/behaviours/pending", ""),
     (
         "POST",
         "/__admin/vendors/feishu/login_code",

@@ -67,7 +67,7 @@ type Spec = (
 
 const TC_Q: &str = "userid=host1&operator_id=host1&operator_id_type=1&instanceid=1";
 const TC_B: &str = r#"{"userid":"host1","operator_id":"host1","operator_id_type":1,"instanceid":1,"reason_code":1,"subject":"hijack","invitees":[{"userid":"guest1"}],"meeting_locked":true}"#;
-const TC_CTL: &str = r#"{"operator_id":"host1","operator_id_type":1,"instanceid":1,"allow_rejoin":true,"users":[{"to_operator_id":"guest1","to_operator_id_type":1}],"action":true,"user":{"to_operator_id":"guest1","to_operator_id_type":1}}"#;
+const TC_CTL: &str = r#"{"operator_id":"host1","operator_id_type":1,"instanceid":1,"allow_rejoin":true,"operate_type":3,"mute":true,"users":[{"to_operator_id":"guest1","to_operator_id_type":1,"ms_open_id":"guest1","nick_name":"X","instanceid":1}],"action":true,"user":{"to_operator_id":"guest1","to_operator_id_type":1}}"#;
 const TC_USER: &str = r#"{"operator_id":"host1","operator_id_type":1,"userid":"newcomer","username":"N","phone":"13800000001","userid_list":["guest1"],"open_id_list":["o1"],"sdkid":"1"}"#;
 const FS_INV: &str = r#"{"invitees":[{"id":"ou_guest","user_type":1}],"kickout_users":[{"id":"ou_guest","user_type":1}],"host_user":{"id":"ou_guest","user_type":1},"old_host_user":{"id":"ou_host","user_type":1},"end_time":"{soon}"}"#;
 const DT_USERS: &str = r#"{"userList":[{"unionId":"union-guest"}],"inviteeList":[{"unionId":"union-guest","nick":"G"}],"unionId":"union-guest","nick":"Hijacked"}"#;
@@ -76,6 +76,8 @@ const HW_ATT: &str = r#"{"attendees":[{"name":"G","phone":"+8613800000009"}],"bu
 /// Each vendor's own answer for a meeting its caller's tenant does not have.
 const T_TC: Kind = Kind::Target(500, "9003");
 const T_TC_INV: Kind = Kind::Target(400, "190457");
+/// Tencent's modify-guests table has no 9003: an unknown meeting is 13703 there.
+const T_TC_GUEST: Kind = Kind::Target(500, "13703");
 const T_FS_NO_DATA: Kind = Kind::Target(404, "121004");
 const T_FS: Kind = Kind::Target(404, "122002");
 const T_DT: Kind = Kind::Target(400, "paramsError");
@@ -98,6 +100,13 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_real_control_meetings_meeting_id_status_put", Cred::Sig, "", TC_B, T_TC),
     ("tencent", "v1_real_control_meetings_meeting_id_kickout_put", Cred::Sig, "", TC_CTL, T_TC),
     ("tencent", "v1_real_control_meetings_meeting_id_cohosts_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_mutes_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_names_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_meetings_meeting_id_waiting_room_participants_get", Cred::Sig, TC_Q, "", T_TC),
+    ("tencent", "v1_meeting_meeting_id_waiting_room_get", Cred::Sig, TC_Q, "", T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_waiting_room_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_guests_meeting_id_get", Cred::Sig, TC_Q, "", T_TC),
+    ("tencent", "v1_guests_meeting_id_put", Cred::Sig, "", TC_B, T_TC_GUEST),
     ("tencent", "v1_history_meetings_userid_get", Cred::Sig, "page=1&page_size=20", "", Kind::List),
     ("tencent", "v1_users_post", Cred::Sig, "", TC_USER, Kind::Own),
     ("tencent", "v1_users_list_get", Cred::Sig, "page=1&page_size=20&operator_id=host1&operator_id_type=1", "", Kind::List),
@@ -107,6 +116,9 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_users_userid_put", Cred::Sig, "", TC_USER, Kind::Own),
     ("tencent", "v1_users_userid_delete", Cred::Sig, TC_Q, "", Kind::Own),
     ("tencent", "v1_users_userid_invite_activate_put", Cred::Sig, TC_Q, "", Kind::Own),
+    ("tencent", "v1_users_get", Cred::Sig, TC_Q, "", Kind::List),
+    ("tencent", "v1_users_put", Cred::Sig, "", TC_USER, Kind::Own),
+    ("tencent", "v1_users_delete", Cred::Sig, TC_Q, "", Kind::Own),
     ("feishu", "auth.tenant_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.create", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}","app_ticket":"t"}"#, Kind::Mixed(200, "10014")),

@@ -86,6 +86,10 @@ impl Req {
         self.nonce = Some(n.into());
     }
 
+    pub(crate) fn set_ts(&mut self, t: &str) {
+        self.ts = Some(t.into());
+    }
+
     pub(crate) async fn send(self, app: &TestApp) -> Resp {
         let now = app.admin_get("/clock").await.json()["now_ms"]
             .as_i64()
@@ -303,7 +307,7 @@ async fn an_unknown_app_id_is_refused_with_190303() {
     let r = req.send(&app).await;
     assert_eq!(
         r.text,
-        r#"{"error_info":{"error_code":190303,"new_error_code":200190303,"message":"invalid AppId, SdkId or X-TC-Key"}}"#
+        r#"{"error_info":{"error_code":190303,"new_error_code":200190303,"message":"未认证的 secret 信息，请检查请求头公共参数里字段 AppId 和 X-TC-Key 内容是否正确。字段 SdkId 如未分配不要携带。"}}"#
     );
 }
 

@@ -249,7 +249,18 @@ async fn the_host_kicks_out_and_names_a_co_host_in_a_running_meeting() {
     let r = call(&app, Method::GET, &format!("/v1/meetings/{RUNNING}/real-time-participants?operator_id=userA&operator_id_type=1&page=1&page_size=20"), Value::Null).await;
     assert!(!r.text.contains("\"userB\""), "{}", r.text);
     let again = call(&app, Method::PUT, &ctl("kickout"), json!({"operator_id": "userA", "operator_id_type": 1, "instanceid": 1, "allow_rejoin": true, "users": [{"to_operator_id": "userB", "to_operator_id_type": 1}]})).await;
-    assert_error(&again, 400, 190004);
+    assert_error(&again, 500, 202007);
+    assert_eq!(again.json()["error_info"]["message"], "成员不在会中。");
+    // Kicked out with allow_rejoin false: a later join is refused and changes nothing.
+    let r = app
+        .admin_try(
+            Method::POST,
+            &format!("/meetings/{RUNNING}/join"),
+            json!({"vendor": "tencent", "user": "userB"}),
+        )
+        .await;
+    assert_eq!(r.status, reqwest::StatusCode::CONFLICT, "{}", r.text);
+    assert!(r.text.contains("may not rejoin"), "{}", r.text);
 }
 
 #[tokio::test]

@@ -202,14 +202,13 @@ pub fn invite_with_pwd(ex: &mut Exchange<'_>) -> Reply {
         if guest && m.locked {
             return Err("conf_locked");
         }
+        // The terminal is called and answers as its declared behaviour says (the living
+        // invite, like InviteParticipant).
         let p = m
-            .call(call, call, ParticipantStatus::Joined)
+            .call(call, call, ParticipantStatus::Calling)
             .map_err(|_| "over_max_participant_number")?;
         if p.participant_id.is_empty() {
             p.participant_id = pid;
-        }
-        if p.joined_at.is_none() {
-            p.joined_at = Some(now);
         }
         Ok(())
     });

@@ -238,12 +238,14 @@ pub fn online_attendee(m: &Meeting, p: &Participant) -> Value {
     })
 }
 
-/// RealTimeParticipant.
+/// RealTimeParticipant. `state`: 0 in the meeting, 1 calling — placed or ringing at the
+/// callee (the MCU is still calling: huawei.md §3.6, ParticipantsNotify `STATE` "1"). 2
+/// "joining" (answered, media connecting) has no domain phase: an answer joins at once.
+/// Declined, missed and busy calls, like those who left, are not listed at all.
 pub fn real_time_participant(p: &Participant) -> Value {
     let state = match p.status {
         crate::store::ParticipantStatus::Joined => 0,
-        crate::store::ParticipantStatus::Calling => 1,
-        _ => 2,
+        _ => 1,
     };
     json!({
         "pid": p.participant_id,

@@ -8,15 +8,16 @@
 //! * participants: the creator only (9042); a meeting nobody joined yet lists nobody;
 //! * real-time participants: creator, host or co-host; only those in the meeting now;
 //! * status: host or co-host of an in-progress meeting (9042 otherwise; not in progress →
-//!   400/190004); `meeting_locked` locks the meeting (admin joins are then refused), the other
-//!   switches are kept in `extra.real_control`.
+//!   400/190004); `meeting_locked` locks the meeting, `auto_waiting_room` turns the waiting
+//!   room on or off (arrivals are then held, `waiting.rs`), the other switches are kept in
+//!   `extra.real_control`.
 
 use super::ctx::{self, b64, Out};
 use super::errors;
 use super::schema::RealControl;
 use super::state;
 use crate::exchange::{Exchange, Reply};
-use crate::store::{Meeting, MeetingState, Participant, ParticipantStatus, TenantData};
+use crate::store::{part_keys, Meeting, MeetingState, Participant, ParticipantStatus, TenantData};
 use serde_json::{json, Value};
 
 /// `user_role`: 0 member, 1 creator, 2 host, 3 creator+host, 4 guest, 5 guest+host,
@@ -55,7 +56,9 @@ fn entry(d: &TenantData, m: &Meeting, p: &Participant) -> Value {
         "user_role": role(d, m, &p.user_id),
         "join_type": 1,
         "is_enterprise_user": d.user(&p.user_id).is_some(),
-        "audio_state": x("audio_state").unwrap_or(json!(false)),
+        // Muted by control (`mutes`) → microphone off; unmuted → on.
+        "audio_state": p.extra.get(part_keys::MUTED).and_then(Value::as_bool).map(|m| json!(!m))
+            .or_else(|| x("audio_state")).unwrap_or(json!(false)),
         "video_state": x("video_state").unwrap_or(json!(false)),
         "screen_shared_state": false,
         "webinar_member_role": 0,
@@ -193,6 +196,9 @@ fn status_inner(ex: &mut Exchange<'_>) -> Out {
         if let Some(l) = req.meeting_locked {
             m.set_locked(l);
         }
+        if let Some(w) = req.auto_waiting_room {
+            m.set_waiting_room(w);
+        }
         let mut rc = m
             .extra
             .get("real_control")
@@ -203,13 +209,17 @@ fn status_inner(ex: &mut Exchange<'_>) -> Out {
             for (k, v) in o {
                 if !matches!(
                     k.as_str(),
-                    "instanceid" | "operator_id" | "operator_id_type" | "meeting_locked"
+                    "instanceid"
+                        | "operator_id"
+                        | "operator_id_type"
+                        | "meeting_locked"
+                        | "auto_waiting_room"
                 ) {
                     rc.insert(k.clone(), v.clone());
                 }
             }
         }
-        m.extra.insert("real_control".into(), Value::Object(rc));
+        m.set_extra("real_control", Value::Object(rc));
         Ok(())
     });
     match done {

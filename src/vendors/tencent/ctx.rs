@@ -172,6 +172,8 @@ fn settings(m: &Meeting) -> Value {
             s.insert(k.clone(), v.clone());
         }
     }
+    // The store's waiting room is the truth (create, modify, or the real-control switch).
+    s.insert("auto_in_waiting_room".into(), json!(m.waiting_room_on()));
     Value::Object(s)
 }
 
@@ -232,6 +234,13 @@ pub fn meeting_info(m: &Meeting, operator: &str, now: i64) -> Value {
     });
     if !password.is_empty() && operator == m.creator {
         v["password"] = json!(password);
+    }
+    if m.extra
+        .get("guests")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty())
+    {
+        v["guests"] = super::guests::of(m);
     }
     v
 }

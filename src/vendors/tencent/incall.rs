@@ -6,31 +6,22 @@
 //! Mirrors the SDK's `meeting_control` and `meetings` services (`wemeet_openapi` 1.0.10; the
 //! Go SDK types history `start_time`/`end_time` as integers) and the real-control pages of
 //! /1095. Decisions [INF]:
-//! * the operator (`operator_id_type` 1 userid, or 4 ms_open_id of a participant) must be the
-//!   creator, the host, a `hosts` entry or a co-host (else 403/9042) of a meeting in progress
-//!   (else 400/190004 "meeting is not in progress");
-//! * targets are named by ms_open_id (`to_operator_id_type` 4: the participants APIs'
-//!   `ms_open_id`) or userid (1); kickout ignores targets not in the meeting, and answers
-//!   400/190004 when none of them is; `allow_rejoin` is accepted and not enforced;
-//! * cohosts: the target must be in the meeting (400/190004 otherwise);
+//! * operator and targets as in `realctl.rs` (creator, host, `hosts` entry or co-host of a
+//!   meeting in progress; targets by ms_open_id or userid);
+//! * kickout ignores targets not in the meeting and answers 500/202007 `成员不在会中。` when
+//!   none of them is; `allow_rejoin: false` bars them from coming back (an admin join is then
+//!   refused, 409);
+//! * cohosts: the target must be in the meeting (500/202007 otherwise);
 //! * history: meetings that ended (dismissed) which the user created, hosted or joined, newest
 //!   end first, `page_size` 1–20.
 
 use super::ctx::{self, Out};
 use super::errors;
+use super::realctl::{answer, controlled, op_type_ok, resolve, Refused, Target};
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Meeting, MeetingState, ParticipantStatus};
-use crate::vendors::ErrorDef;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-#[derive(Debug, Deserialize)]
-struct Target {
-    to_operator_id: Option<String>,
-    to_operator_id_type: Option<i64>,
-    #[allow(dead_code)]
-    instanceid: Option<i64>,
-}
 
 #[derive(Debug, Deserialize)]
 struct Kickout {
@@ -52,67 +43,6 @@ struct Cohosts {
     user: Option<Target>,
 }
 
-/// The user id behind an id of `kind` (1 userid, 2/4 open ids resolved through the meeting's
-/// participants' `ms_open_id`).
-fn resolve(m: &Meeting, id: &str, kind: Option<i64>) -> Option<String> {
-    match kind {
-        Some(1) | None => Some(id.to_string()),
-        Some(2 | 4) => m
-            .participants
-            .iter()
-            .find(|p| p.participant_id == id || p.user_id == id)
-            .map(|p| p.user_id.clone()),
-        _ => None,
-    }
-}
-
-/// Creator, host, `hosts` entry or co-host.
-fn may_control(m: &Meeting, op: &str) -> bool {
-    m.creator == op
-        || m.host.as_deref() == Some(op)
-        || ctx::extra_ids(m, "hosts").iter().any(|h| h == op)
-        || ctx::extra_ids(m, "co_hosts").iter().any(|h| h == op)
-}
-
-enum Refused {
-    Code(&'static ErrorDef),
-    Param(&'static str),
-}
-
-fn answer(ex: &Exchange<'_>, r: Refused) -> Reply {
-    match r {
-        Refused::Code(e) => errors::fail(ex, e),
-        Refused::Param(p) => errors::invalid(ex, p),
-    }
-}
-
-/// The meeting in progress that `op` may control.
-fn controlled<'a>(
-    d: &'a mut crate::store::TenantData,
-    id: &str,
-    op: &str,
-    op_type: Option<i64>,
-) -> Result<&'a mut Meeting, Refused> {
-    let m = d
-        .meeting_mut(id)
-        .map_err(|_| Refused::Code(&errors::MEETING_NOT_EXIST))?;
-    let op = resolve(m, op, op_type).ok_or(Refused::Code(&errors::NO_PERMISSION))?;
-    if !may_control(m, &op) {
-        return Err(Refused::Code(&errors::NO_PERMISSION));
-    }
-    if m.state != MeetingState::InProgress {
-        return Err(Refused::Param("meeting is not in progress"));
-    }
-    Ok(m)
-}
-
-fn op_type_ok(ex: &Exchange<'_>, t: Option<i64>) -> Result<(), Reply> {
-    match t {
-        Some(1 | 2 | 4) => Ok(()),
-        _ => Err(errors::invalid(ex, "operator_id_type must be 1, 2 or 4")),
-    }
-}
-
 /// `PUT /v1/real-control/meetings/{meeting_id}/kickout`.
 pub fn kickout(ex: &mut Exchange<'_>) -> Reply {
     kickout_inner(ex).unwrap_or_else(|e| e)
@@ -124,12 +54,12 @@ fn kickout_inner(ex: &mut Exchange<'_>) -> Out {
     let op = ctx::need_str(ex, b.operator_id, "operator_id")?;
     op_type_ok(ex, b.operator_id_type)?;
     ctx::need(ex, b.instanceid, "instanceid")?;
-    ctx::need(ex, b.allow_rejoin, "allow_rejoin")?;
+    let allow_rejoin = ctx::need(ex, b.allow_rejoin, "allow_rejoin")?;
     let users = ctx::need(ex, b.users.filter(|u| !u.is_empty()), "users")?;
     let id = ex.param("meeting_id").to_string();
     let now = ex.now_secs();
     t.with(|d| {
-        let m = controlled(d, &id, &op, b.operator_id_type)?;
+        let (m, _) = controlled(d, &id, &op, b.operator_id_type)?;
         let targets: Vec<String> = users
             .iter()
             .filter_map(|u| {
@@ -139,10 +69,13 @@ fn kickout_inner(ex: &mut Exchange<'_>) -> Out {
             .filter(|u| m.is_joined(u))
             .collect();
         if targets.is_empty() {
-            return Err(Refused::Param("users: nobody named is in the meeting"));
+            return Err(Refused::Code(&errors::NOT_IN_MEETING));
         }
         for u in targets {
-            let _ = m.leave(&u, now);
+            let _ = m.kick(&u, now);
+            if !allow_rejoin {
+                m.bar(&u);
+            }
         }
         Ok(())
     })
@@ -166,13 +99,13 @@ fn cohosts_inner(ex: &mut Exchange<'_>) -> Out {
     let who = ctx::need_str(ex, user.to_operator_id, "user.to_operator_id")?;
     let id = ex.param("meeting_id").to_string();
     t.with(|d| {
-        let m = controlled(d, &id, &op, b.operator_id_type)?;
+        let (m, _) = controlled(d, &id, &op, b.operator_id_type)?;
         let target = resolve(m, &who, user.to_operator_id_type)
             .filter(|u| {
                 m.participant(u)
                     .is_some_and(|p| p.status == ParticipantStatus::Joined)
             })
-            .ok_or(Refused::Param("user: not in the meeting"))?;
+            .ok_or(Refused::Code(&errors::NOT_IN_MEETING))?;
         m.set_co_host(&target, on);
         Ok(())
     })

@@ -12,6 +12,7 @@
 
 use super::ctx::{self, Out};
 use super::errors;
+use super::guests;
 use super::schema::{MeetingBody, UserRef};
 use super::state;
 use crate::exchange::{Exchange, Reply};
@@ -96,7 +97,7 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
 
 /// True when a scenario switched Tencent's documented limits on (`rate_limits: {tencent:
 /// documented}`): the create quotas then apply too.
-fn documented_limits(ex: &Exchange<'_>) -> bool {
+pub(super) fn documented_limits(ex: &Exchange<'_>) -> bool {
     ex.app.limiter.mode(VendorId::Tencent) == Some(LimitMode::Documented)
 }
 
@@ -193,7 +194,16 @@ fn apply_fields(
             .cloned()
             .unwrap_or_default();
         merged.extend(s.clone());
+        // The waiting room setting drives the store's waiting room (arrivals are held).
+        if let Some(on) = s.get("auto_in_waiting_room").and_then(Value::as_bool) {
+            m.set_waiting_room(on);
+        }
+        merged.remove("auto_in_waiting_room");
         m.set_extra("settings", Value::Object(merged));
+    }
+    if let Some(list) = &req.guests {
+        let list = guests::check(list.clone()).map_err(|p| errors::invalid(ex, p))?;
+        m.set_extra("guests", list);
     }
     for (k, v) in [("location", &req.location), ("time_zone", &req.time_zone)] {
         if let Some(v) = v {
@@ -314,8 +324,8 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
         apply_fields(ex, &mut m, &req, subject, start, end)?;
         if let Some(list) = invitees {
             let (keep, _) = resolve(d, list).map_err(|e| errors::fail(ex, e))?;
-            // resolve() already enforced the cap.
-            let _ = m.set_invitees(keep, usize::MAX);
+            // apply_fields() already enforced the cap.
+            let _ = m.set_invitees(keep, MAX_CREATE_INVITEES);
         }
         let code = m.code.clone();
         if let Ok(slot) = d.meeting_mut(&id) {

@@ -5,27 +5,33 @@
 //! `wemeet-openapi-sdk-python` 1.0.10. Layout: `routes.rs` (table + router tests), `auth.rs`
 //! (signature, time window), `replay.rs` (used nonces per app), `errors.rs` (THE catalogue and envelope),
 //! `schema.rs` (request DTOs), `ctx.rs` (handler helpers, MeetingInfo), `meetings.rs`,
-//! `invitees.rs`, `lifecycle.rs`, `control.rs`. See docs/vendors/tencent.md.
+//! `invitees.rs`, `guests.rs`, `lifecycle.rs`, `control.rs` (participants, status),
+//! `realctl.rs` (mutes, names), `incall.rs` (kickout, co-hosts, history), `waiting.rs`,
+//! `users.rs`, `activation.rs`, `state.rs`. See docs/vendors/tencent.md.
 //!
 //! Tenants: tenant id = AppId, secret = SecretKey, credentials `secret_id` (X-TC-Key) and
 //! `sdk_id`. Tencent tenants are strict (see `auth.rs`): new apps come from scenarios or the
 //! `apps` admin action.
 
+mod activation;
 mod auth;
 /// The request signature, public for the micro-benchmarks and for clients written in Rust.
 pub use auth::{sign, string_to_sign};
 mod control;
 mod ctx;
 mod errors;
+mod guests;
 mod incall;
 mod invitees;
 mod lifecycle;
 mod meetings;
+mod realctl;
 mod replay;
 mod routes;
 mod schema;
 mod state;
 mod users;
+mod waiting;
 
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Origin, Store, Tenant, User, VendorId};

@@ -41,6 +41,8 @@ pub struct MeetingBody {
     pub password: Option<String>,
     pub hosts: Option<Vec<UserRef>>,
     pub invitees: Option<Vec<UserRef>>,
+    /// Guests by phone (`guests.rs`); `null` leaves them as they are.
+    pub guests: Option<Vec<super::guests::Guest>>,
     pub settings: Option<Map<String, Value>>,
     pub location: Option<String>,
     pub time_zone: Option<String>,

@@ -1,6 +1,6 @@
 //! The enterprise user directory: `POST /v1/users`, `GET|PUT|DELETE /v1/users/{userid}`,
-//! `GET /v1/users/list`, `PUT /v1/users/{userid}/invite-activate`,
-//! `POST /v1/users/invite-activate` and `POST /v1/users/open-id-to-userid`.
+//! their uuid forms `GET|PUT|DELETE /v1/users?uuid=` and `GET /v1/users/list` (activation and
+//! open-id mapping: `activation.rs`).
 //!
 //! Mirrors the user-management pages of cloud.tencent.com/document/product/1095 and the SDK's
 //! `user_manager` service (request and answer models of `wemeet_openapi` 1.0.10 and the Go SDK
@@ -15,8 +15,12 @@
 //! * the operator (`operator_id_type` 1) must be a user of the app, else 403/9042;
 //! * phone: 6–15 ASCII digits (else 40000); email: `local@domain.tld` (else 41001); a userid,
 //!   phone or email already taken answers 20002 / 41003 / 41002;
+//! * under documented limits (`rate_limits: {tencent: documented}`) an app holds at most 99
+//!   users (the free SecretId bound of 156009); creating the 100th answers 400/156009;
 //! * list: `page` ≥ 1, `page_size` 1–20 (the docs' maximum for this list), users in id order;
-//! * open ids are the users' `open_id` aliases; unknown ones go to `invalid_open_id_list`.
+//! * every user has a uuid: the one made on `POST /v1/users`, else one derived from the userid
+//!   (so scenario users can be addressed by uuid too); it survives a rename; an unknown uuid
+//!   is 20001, a missing one 190004.
 
 use super::ctx::{self, Out};
 use super::errors;
@@ -25,6 +29,7 @@ use crate::store::{TenantData, User};
 use crate::vendors::ErrorDef;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
 
 /// Directory fields kept in `User.extra`, as sent.
 const EXTRA: &[&str] = &[
@@ -39,9 +44,9 @@ const EXTRA: &[&str] = &[
 
 /// `POST /v1/users` and `PUT /v1/users/{userid}` bodies (the extra fields are read raw).
 #[derive(Debug, Deserialize)]
-struct UserBody {
-    operator_id: Option<String>,
-    operator_id_type: Option<i64>,
+pub(super) struct UserBody {
+    pub(super) operator_id: Option<String>,
+    pub(super) operator_id_type: Option<i64>,
     userid: Option<String>,
     username: Option<String>,
     phone: Option<String>,
@@ -55,21 +60,12 @@ struct UserBody {
     avatar_url: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-struct IdListBody {
-    operator_id: Option<String>,
-    operator_id_type: Option<i64>,
-    userid_list: Option<Vec<String>>,
-    open_id_list: Option<Vec<String>>,
-    sdkid: Option<String>,
-}
-
-fn fail(ex: &Exchange<'_>, e: &'static ErrorDef) -> Reply {
+pub(super) fn fail(ex: &Exchange<'_>, e: &'static ErrorDef) -> Reply {
     errors::fail(ex, e)
 }
 
 /// The operator must be a user of the app (type 1); `Err` is the answer.
-fn operator(ex: &Exchange<'_>, d: &TenantData, id: Option<&str>) -> Result<(), Reply> {
+pub(super) fn operator(ex: &Exchange<'_>, d: &TenantData, id: Option<&str>) -> Result<(), Reply> {
     match id {
         Some(op) if d.user(op).is_some() => Ok(()),
         Some(_) => Err(fail(ex, &errors::NO_PERMISSION)),
@@ -132,8 +128,25 @@ fn write_extra(extra: &mut Map<String, Value>, raw: &Value) {
     }
 }
 
+/// A user's uuid (腾讯会议颁发的用户身份 ID): the one given on `POST /v1/users`, else one
+/// derived from the userid (stable, so scenario and admin users have one too).
+pub fn uuid_of(u: &User) -> String {
+    match u.extra.get("uuid").and_then(Value::as_str) {
+        Some(s) if !s.is_empty() => s.to_string(),
+        _ => {
+            let digest = Sha256::digest(format!("wemeet-uuid:{}", u.id).as_bytes());
+            digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        }
+    }
+}
+
+/// The primary id of the user whose uuid is `uuid`.
+pub(super) fn by_uuid(d: &TenantData, uuid: &str) -> Option<String> {
+    d.users().find(|u| uuid_of(u) == uuid).map(|u| u.id.clone())
+}
+
 /// The user as the detail and list APIs show it.
-fn view(u: &User) -> Value {
+pub(super) fn view(u: &User) -> Value {
     let x = |k: &str| u.extra.get(k).cloned();
     let text = |k: &str| {
         x(k).and_then(|v| v.as_str().map(str::to_string))
@@ -142,7 +155,7 @@ fn view(u: &User) -> Value {
     json!({
         "userid": u.id,
         "username": u.name,
-        "uuid": text("uuid"),
+        "uuid": uuid_of(u),
         "phone": u.phone.clone().unwrap_or_default(),
         "email": u.email.clone().unwrap_or_default(),
         "area": x("area").unwrap_or(json!("86")),
@@ -164,6 +177,10 @@ fn view(u: &User) -> Value {
         "avatar_url": text("avatar_url"),
     })
 }
+
+/// Accounts a free SecretId may hold (/1095/43704, 156009): past it, creating a user answers
+/// 156009 `人数超出上限` — under documented limits, counting every user of the app.
+const MAX_FREE_ACCOUNTS: usize = 99;
 
 /// `POST /v1/users`.
 pub fn create(ex: &mut Exchange<'_>) -> Reply {
@@ -188,10 +205,14 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
     let _ = (b.user_account_type, &b.avatar_url);
     let uuid = ex.app.store.ids.hex(32);
     let now = ex.now_secs();
+    let seats = super::meetings::documented_limits(ex);
     t.with(|d| {
         operator(ex, d, b.operator_id.as_deref())?;
         if d.user(&userid).is_some() {
             return Err(fail(ex, &errors::USER_EXISTS));
+        }
+        if seats && d.users().count() >= MAX_FREE_ACCOUNTS {
+            return Err(fail(ex, &errors::SEATS_EXHAUSTED));
         }
         check_contacts(d, &userid, Some(&phone), b.email.as_deref()).map_err(|e| fail(ex, e))?;
         let mut u = User {
@@ -216,7 +237,7 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
     }))
 }
 
-/// `GET /v1/users/{userid}?operator_id=&operator_id_type=`.
+/// `GET /v1/users/{userid}` and `GET /v1/users?uuid=` (`operator_id=&operator_id_type=`).
 pub fn get(ex: &mut Exchange<'_>) -> Reply {
     get_inner(ex).unwrap_or_else(|e| e)
 }
@@ -224,17 +245,31 @@ pub fn get(ex: &mut Exchange<'_>) -> Reply {
 fn get_inner(ex: &mut Exchange<'_>) -> Out {
     let t = ctx::tenant(ex)?;
     let op = ctx::query_operator(ex)?;
-    let id = ex.param("userid").to_string();
     let v = t.with(|d| {
+        let id = named(ex, d)?;
         operator(ex, d, Some(&op))?;
-        d.user(&id)
-            .map(view)
+        id.and_then(|id| d.user(&id).map(view))
             .ok_or_else(|| fail(ex, &errors::USER_NOT_EXIST))
     })?;
     ctx::ok(v)
 }
 
-/// `PUT /v1/users/{userid}`: changes the fields sent; `userid` renames the user.
+/// Who a user call names: the path's `{userid}`, else `?uuid=` (the uuid forms; `None` when
+/// no user has it).
+fn named(ex: &Exchange<'_>, d: &TenantData) -> Result<Option<String>, Reply> {
+    let id = ex.param("userid");
+    if !id.is_empty() {
+        return Ok(Some(id.to_string()));
+    }
+    let uuid = ex
+        .query("uuid")
+        .filter(|u| !u.is_empty())
+        .ok_or_else(|| errors::invalid(ex, "uuid is required"))?;
+    Ok(by_uuid(d, &uuid))
+}
+
+/// `PUT /v1/users/{userid}` and `PUT /v1/users?uuid=`: changes the fields sent; `userid`
+/// renames the user.
 pub fn update(ex: &mut Exchange<'_>) -> Reply {
     update_inner(ex).unwrap_or_else(|e| e)
 }
@@ -244,42 +279,56 @@ fn update_inner(ex: &mut Exchange<'_>) -> Out {
     let raw: Value = ctx::body(ex)?;
     let b: UserBody = ctx::body(ex)?;
     ctx::operator_type(ex, b.operator_id_type)?;
-    let id = ex.param("userid").to_string();
-    let now = ex.now_secs();
     t.with(|d| {
-        operator(ex, d, b.operator_id.as_deref())?;
-        let mut u = d
-            .user(&id)
-            .cloned()
-            .ok_or_else(|| fail(ex, &errors::USER_NOT_EXIST))?;
-        let phone = b.phone.as_deref().filter(|p| !p.is_empty());
-        check_contacts(d, &id, phone, b.email.as_deref()).map_err(|e| fail(ex, e))?;
-        let new_id = b.userid.clone().filter(|n| !n.is_empty() && *n != id);
-        if new_id.as_deref().is_some_and(|n| d.user(n).is_some()) {
-            return Err(fail(ex, &errors::USER_EXISTS));
-        }
-        if let Some(n) = b.username.clone().filter(|n| !n.trim().is_empty()) {
-            u.name = n;
-        }
-        if let Some(p) = phone {
-            u.phone = Some(p.to_string());
-        }
-        if let Some(e) = b.email.clone() {
-            u.email = Some(e).filter(|e| !e.is_empty());
-        }
-        write_extra(&mut u.extra, &raw);
-        u.extra.insert("update_time".into(), json!(now.to_string()));
-        if let Some(n) = new_id {
-            d.remove_user(&id);
-            u.id = n;
-        }
-        d.put_user(u);
-        Ok(())
+        let id = named(ex, d)?;
+        change(ex, d, id.as_deref(), &raw, &b)
     })?;
     ctx::ok(json!({}))
 }
 
-/// `DELETE /v1/users/{userid}?operator_id=&operator_id_type=`.
+/// Changes the fields of `b` on the user `id` (`None`: no such user → 20001); `userid` in the
+/// body renames them. All checks come before any change.
+pub(super) fn change(
+    ex: &Exchange<'_>,
+    d: &mut TenantData,
+    id: Option<&str>,
+    raw: &Value,
+    b: &UserBody,
+) -> Result<(), Reply> {
+    let now = ex.now_secs();
+    operator(ex, d, b.operator_id.as_deref())?;
+    let id = id.ok_or_else(|| fail(ex, &errors::USER_NOT_EXIST))?;
+    let mut u = d
+        .user(id)
+        .cloned()
+        .ok_or_else(|| fail(ex, &errors::USER_NOT_EXIST))?;
+    let phone = b.phone.as_deref().filter(|p| !p.is_empty());
+    check_contacts(d, id, phone, b.email.as_deref()).map_err(|e| fail(ex, e))?;
+    let new_id = b.userid.clone().filter(|n| !n.is_empty() && n != id);
+    if new_id.as_deref().is_some_and(|n| d.user(n).is_some()) {
+        return Err(fail(ex, &errors::USER_EXISTS));
+    }
+    if let Some(n) = b.username.clone().filter(|n| !n.trim().is_empty()) {
+        u.name = n;
+    }
+    if let Some(p) = phone {
+        u.phone = Some(p.to_string());
+    }
+    if let Some(e) = b.email.clone() {
+        u.email = Some(e).filter(|e| !e.is_empty());
+    }
+    write_extra(&mut u.extra, raw);
+    u.extra.insert("update_time".into(), json!(now.to_string()));
+    if let Some(n) = new_id {
+        u.extra.insert("uuid".into(), json!(uuid_of(&u)));
+        d.remove_user(id);
+        u.id = n;
+    }
+    d.put_user(u);
+    Ok(())
+}
+
+/// `DELETE /v1/users/{userid}` and `DELETE /v1/users?uuid=` (`operator_id=&operator_id_type=`).
 pub fn delete(ex: &mut Exchange<'_>) -> Reply {
     delete_inner(ex).unwrap_or_else(|e| e)
 }
@@ -287,10 +336,10 @@ pub fn delete(ex: &mut Exchange<'_>) -> Reply {
 fn delete_inner(ex: &mut Exchange<'_>) -> Out {
     let t = ctx::tenant(ex)?;
     let op = ctx::query_operator(ex)?;
-    let id = ex.param("userid").to_string();
     t.with(|d| {
+        let id = named(ex, d)?;
         operator(ex, d, Some(&op))?;
-        d.remove_user(&id)
+        id.and_then(|id| d.remove_user(&id))
             .map(|_| ())
             .ok_or_else(|| fail(ex, &errors::USER_NOT_EXIST))
     })?;
@@ -334,89 +383,4 @@ fn list_inner(ex: &mut Exchange<'_>) -> Out {
         }))
     })?;
     ctx::ok(v)
-}
-
-fn activate_url(ex: &Exchange<'_>) -> String {
-    format!(
-        "https://meeting.tencent.com/activate/{}",
-        ex.app.store.ids.hex(24)
-    )
-}
-
-/// `PUT /v1/users/{userid}/invite-activate?operator_id=&operator_id_type=`: (re)sends the
-/// activation invitation of an inactive user. An active user is 400/190004.
-pub fn invite_one(ex: &mut Exchange<'_>) -> Reply {
-    invite_one_inner(ex).unwrap_or_else(|e| e)
-}
-
-fn invite_one_inner(ex: &mut Exchange<'_>) -> Out {
-    let t = ctx::tenant(ex)?;
-    let op = ctx::query_operator(ex)?;
-    let id = ex.param("userid").to_string();
-    t.with(|d| {
-        operator(ex, d, Some(&op))?;
-        match d.user(&id) {
-            None => Err(fail(ex, &errors::USER_NOT_EXIST)),
-            Some(u) if u.registered => Err(errors::invalid(ex, "the account is already active")),
-            Some(_) => Ok(()),
-        }
-    })?;
-    ctx::ok(json!({}))
-}
-
-/// `POST /v1/users/invite-activate` `{userid_list ≤ 100}`: links for the inactive ones.
-pub fn invite_links(ex: &mut Exchange<'_>) -> Reply {
-    invite_links_inner(ex).unwrap_or_else(|e| e)
-}
-
-fn invite_links_inner(ex: &mut Exchange<'_>) -> Out {
-    let t = ctx::tenant(ex)?;
-    let b: IdListBody = ctx::body(ex)?;
-    ctx::operator_type(ex, b.operator_id_type)?;
-    let list = ctx::need(ex, b.userid_list, "userid_list")?;
-    if list.is_empty() || list.len() > 100 {
-        return Err(errors::invalid(ex, "userid_list: 1 to 100 userids"));
-    }
-    let inactive: Vec<String> = t.with(|d| {
-        operator(ex, d, b.operator_id.as_deref())?;
-        Ok(list
-            .iter()
-            .filter(|id| d.user(id).is_some_and(|u| !u.registered))
-            .cloned()
-            .collect())
-    })?;
-    let out: Vec<Value> = inactive
-        .into_iter()
-        .map(|u| json!({ "userid": u, "activate_url": activate_url(ex) }))
-        .collect();
-    ctx::ok(json!({ "inactivate_user_list": out }))
-}
-
-/// `POST /v1/users/open-id-to-userid` `{open_id_list ≤ 1000, sdkid}`.
-pub fn open_id_to_userid(ex: &mut Exchange<'_>) -> Reply {
-    open_id_inner(ex).unwrap_or_else(|e| e)
-}
-
-fn open_id_inner(ex: &mut Exchange<'_>) -> Out {
-    let t = ctx::tenant(ex)?;
-    let b: IdListBody = ctx::body(ex)?;
-    ctx::operator_type(ex, b.operator_id_type)?;
-    ctx::need_str(ex, b.sdkid, "sdkid")?;
-    let list = ctx::need(ex, b.open_id_list, "open_id_list")?;
-    if list.is_empty() || list.len() > 1000 {
-        return Err(errors::invalid(ex, "open_id_list: 1 to 1000 open ids"));
-    }
-    let (found, invalid) = t.with(|d| {
-        operator(ex, d, b.operator_id.as_deref())?;
-        let mut found = Vec::new();
-        let mut invalid = Vec::new();
-        for o in list {
-            match d.users().find(|u| u.aliases.get("open_id") == Some(&o)) {
-                Some(u) => found.push(json!({ "open_id": o, "userid": u.id })),
-                None => invalid.push(o),
-            }
-        }
-        Ok((found, invalid))
-    })?;
-    ctx::ok(json!({ "userid_list": found, "invalid_open_id_list": invalid }))
 }

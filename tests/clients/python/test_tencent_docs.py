@@ -99,20 +99,23 @@ def test_the_timestamp_window_is_five_minutes(fresh, skew, ok):
     if ok:
         assert r[0] == 200, r
     else:
-        assert err(r)[:2] == (400, 190300)
+        assert err(r) == (400, 190300, "API 请求头里的时间戳参数 X-TC-Timestamp 取值与服务器当前时间差距超过5分钟，视为非法请求。")
 
 
 def test_a_replayed_nonce_is_190301(fresh):
     ts = server_now(fresh)
     uri = f"/v1/meetings/{SCHEDULED}/invitees?userid=userA&instanceid=1"
     assert call(fresh, "GET", uri, nonce="77", ts=ts)[0] == 200
-    assert err(call(fresh, "GET", uri, nonce="77", ts=ts))[:2] == (400, 190301)
+    status, code, message = err(call(fresh, "GET", uri, nonce="77", ts=ts))
+    assert (status, code) == (400, 190301)
+    assert message.startswith("请求重放错误，请求头里的 X-TC-Timestamp 和 X-TC-Nonce 每次请求时需重新生成")
 
 
 def test_a_wrong_key_or_sdk_id_is_refused(fresh):
     uri = f"/v1/meetings/{SCHEDULED}/invitees?userid=userA&instanceid=1"
     assert err(call(fresh, "GET", uri, key="wrong"))[:2] == (500, 200003)
-    assert err(call(fresh, "GET", uri, sdk_id="1"))[:2] == (400, 190303)
+    assert err(call(fresh, "GET", uri, sdk_id="1")) == (
+        400, 190303, "未认证的 secret 信息，请检查请求头公共参数里字段 AppId 和 X-TC-Key 内容是否正确。字段 SdkId 如未分配不要携带。")
 
 
 def test_x_tc_registered_must_be_1(fresh):
@@ -200,3 +203,85 @@ def test_creating_a_user_turns_a_non_registered_invitee_into_a_stored_one(fresh)
         "operator_id": "userA", "operator_id_type": 1, "userid": "docuser", "username": "Again",
         "phone": "13900000002"}))
     assert (status, code, message) == (400, 20002, "用户已存在。")
+
+
+# ---------- around the invite flow: guests, waiting room, mutes, names, uuid ----------
+# Pages: /1095/93438 and /1095/54308 (guests), /1095/58522, /1095/80579 and /1095/57954
+# (waiting room), /1095/57948 (mute), /1095/67794 (names), the user pages' uuid forms.
+
+def test_guests_overwrite_and_an_empty_list_clears(fresh):
+    uri = f"/v1/guests/{SCHEDULED}"
+    guests = [{"area": "86", "phone_number": "13800000001", "guest_name": "xxxx"}]
+    assert call(fresh, "PUT", uri, {"userid": "userA", "instanceid": 1, "guests": guests}) == (200, {})
+    status, got = call(fresh, "GET", f"{uri}?userid=userA&instanceid=1")
+    assert (status, got["meeting_id"], got["guests"]) == (200, SCHEDULED, guests)
+    assert call(fresh, "PUT", uri, {"userid": "userA", "instanceid": 1, "guests": []}) == (200, {})
+    assert call(fresh, "GET", f"{uri}?userid=userA&instanceid=1")[1]["guests"] == []
+    status, code, message = err(call(fresh, "PUT", uri, {"userid": "userB", "instanceid": 1, "guests": guests}))
+    assert (status, code, message) == (500, 9042, "权限受限或鉴权失败。")
+    assert err(call(fresh, "GET", "/v1/guests/1?userid=userA&instanceid=1")) == (500, 9003, "会议信息不存在。")
+
+
+def _waiting(server, meeting=RUNNING):
+    status, body = call(server, "GET", f"/v1/meetings/{meeting}/waiting-room-participants?userid=userA&page=1&page_size=10")
+    assert status == 200, body
+    return body
+
+
+def _room(server, kind, ms_open_id, **extra):
+    body = {"operator_id": "userA", "operator_id_type": 1, "instanceid": 1, "operate_type": kind,
+            "users": [{"to_operator_id": ms_open_id, "to_operator_id_type": 4, "instanceid": 1}], **extra}
+    return call(server, "PUT", f"/v1/real-control/meetings/{RUNNING}/waiting-room", body)
+
+
+def _live(server):
+    uri = f"/v1/meetings/{RUNNING}/real-time-participants?operator_id=userA&operator_id_type=1&page=1&page_size=20"
+    status, body = call(server, "GET", uri)
+    assert status == 200, body
+    return {p["userid"]: p for p in body["participants"]}
+
+
+def test_the_waiting_room_holds_admits_sends_back_and_removes(fresh):
+    on = {"instanceid": 1, "operator_id": "userA", "operator_id_type": 1, "auto_waiting_room": True}
+    assert call(fresh, "PUT", f"/v1/real-control/meetings/{RUNNING}/status", on) == (200, {})
+    fresh.admin_ok("POST", f"/meetings/{RUNNING}/join", {"vendor": "tencent", "user": "userE"})
+    w = _waiting(fresh)
+    assert w["total_count"] == 1 and w["participants"][0]["userid"] == "userE"
+    assert base64.b64decode(w["participants"][0]["user_name"]).decode() == "Erin"
+    ms = w["participants"][0]["ms_open_id"]
+    assert "userE" not in _live(fresh)
+    assert _room(fresh, 1, ms) == (200, {})
+    assert _live(fresh)["userE"]["ms_open_id"] == ms
+    assert _room(fresh, 2, ms) == (200, {})
+    assert "userE" not in _live(fresh) and _waiting(fresh)["total_count"] == 1
+    assert err(_room(fresh, 1, ms, allow_rejoin=True))[:2] == (400, 190004)
+    assert _room(fresh, 3, ms, allow_rejoin=False) == (200, {})
+    assert _waiting(fresh)["total_count"] == 0
+    status, rec = call(fresh, "GET", f"/v1/meeting/{RUNNING}/waiting-room?operator_id=userA&operator_id_type=1&page=1&page_size=20")
+    assert status == 200 and len(rec["participants"]) == 2
+    assert all(p["join_time"] % 1000 == 0 and p["left_time"] >= p["join_time"] for p in rec["participants"])
+
+
+def test_mute_and_rename_change_the_live_participant(fresh):
+    mute = {"instanceid": 1, "mute": True, "operator_id": "userA", "operator_id_type": 1,
+            "user": {"to_operator_id": "userB", "to_operator_id_type": 4, "instanceid": 1}}
+    assert call(fresh, "PUT", f"/v1/real-control/meetings/{RUNNING}/mutes", mute) == (200, {})
+    names = {"instanceid": 1, "operator_id": "userA", "operator_id_type": 1,
+             "users": [{"ms_open_id": "userB", "instanceid": 1, "nick_name": "新昵称"}]}
+    assert call(fresh, "PUT", f"/v1/real-control/meetings/{RUNNING}/names", names) == (200, {})
+    bob = _live(fresh)["userB"]
+    assert (bob["audio_state"], base64.b64decode(bob["user_name"]).decode()) == (False, "新昵称")
+    mute["user"]["to_operator_id"] = "userE"
+    assert err(call(fresh, "PUT", f"/v1/real-control/meetings/{RUNNING}/mutes", mute)) == (500, 202007, "成员不在会中。")
+
+
+def test_a_user_by_uuid_reads_changes_and_deletes(fresh):
+    status, user = call(fresh, "GET", "/v1/users/userD?operator_id=userA&operator_id_type=1")
+    uuid = user["uuid"]
+    q = f"uuid={uuid}&operator_id=userA&operator_id_type=1"
+    assert call(fresh, "GET", f"/v1/users?{q}")[1]["userid"] == "userD"
+    body = {"operator_id": "userA", "operator_id_type": 1, "username": "Dave Two"}
+    assert call(fresh, "PUT", f"/v1/users?uuid={uuid}", body) == (200, {})
+    assert call(fresh, "GET", f"/v1/users?{q}")[1]["username"] == "Dave Two"
+    assert call(fresh, "DELETE", f"/v1/users?{q}") == (200, {})
+    assert err(call(fresh, "GET", f"/v1/users?{q}")) == (400, 20001, "用户不存在。")

@@ -83,6 +83,8 @@ func TestReserveApplyGetUpdateStartAndDelete(t *testing.T) {
 
 func TestInviteThreeThenElevenAndEveryRefusal(t *testing.T) {
 	reset(t)
+	// The demo's invitees answer within seconds: a still clock keeps the calls as placed.
+	admin(t, "POST", "/clock/freeze", map[string]any{})
 	c := client()
 	u := larkcore.WithUserAccessToken(userToken(t, c, host))
 	r, err := c.Vc.Meeting.Invite(ctx, inviteReq(live, guests(3)...), u)
