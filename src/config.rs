@@ -3,8 +3,37 @@
 
 use crate::store::VendorId;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
+
+/// Reads a listen address: `IP:PORT` (`127.0.0.1:8080`, `[::1]:8080`, port 0 = any free one)
+/// or `NAME:PORT` resolved now (`localhost:8080` binds 127.0.0.1 when the name has an IPv4
+/// address, else its first address).
+pub fn parse_listen(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(a) = s.parse::<SocketAddr>() {
+        return Ok(a);
+    }
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return Err(format!(
+            "{s:?} is not HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, 0.0.0.0:8080)"
+        ));
+    };
+    if host.is_empty() || port.parse::<u16>().is_err() {
+        return Err(format!(
+            "{s:?} is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8080, localhost:8080)"
+        ));
+    }
+    let found: Vec<SocketAddr> = s
+        .to_socket_addrs()
+        .map_err(|e| format!("cannot resolve {host:?}: {e}"))?
+        .collect();
+    found
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or_else(|| found.first())
+        .copied()
+        .ok_or_else(|| format!("{host:?} resolves to no address"))
+}
 
 /// meetmock — a high-fidelity mock of the Tencent Meeting, Feishu/Lark VC, DingTalk and Huawei
 /// Cloud Meeting APIs. Point each vendor's official SDK at it and get what the real cloud answers.
@@ -20,11 +49,17 @@ pub struct Cli {
 pub enum Command {
     /// Serve all four vendors and the admin API (with no flags: 127.0.0.1:8080, demo scenario).
     Serve(Box<Config>),
-    /// Validate scenario files; prints `file:line:column: message` per problem, exits 1 on any.
+    /// Validate scenario files; prints `file:line:column: message` for every problem, exits 1
+    /// on any.
     Check {
-        /// Scenario files or directories (their *.yaml, *.yml, *.json).
+        /// Scenario files, directories (their *.yaml, *.yml, *.json) or library names.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
+    },
+    /// List the scenario library embedded in the binary, or print one of its files.
+    Scenarios {
+        /// A library name (e.g. feishu-meeting-locked): print that file.
+        name: Option<String>,
     },
     /// Print every emulated endpoint (vendor, method, path, operation, auth) from the registry.
     Routes {
@@ -36,10 +71,10 @@ pub enum Command {
     /// it answers ok. For container health checks; reads the same MEETMOCK_LISTEN* as serve.
     Health {
         /// The server's edge listener (0.0.0.0 / :: are reached over loopback).
-        #[arg(long, env = "MEETMOCK_LISTEN", default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "MEETMOCK_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
         listen: SocketAddr,
         /// The server's admin listener, when it has one.
-        #[arg(long, env = "MEETMOCK_LISTEN_ADMIN")]
+        #[arg(long, env = "MEETMOCK_LISTEN_ADMIN", value_parser = parse_listen)]
         listen_admin: Option<SocketAddr>,
         /// Give up after this many milliseconds.
         #[arg(long, default_value_t = 2_000)]
@@ -58,26 +93,28 @@ pub enum LogFormat {
 /// `meetmock serve` options: the server configuration.
 #[derive(Debug, Clone, Args)]
 pub struct Config {
-    /// Address of the edge listener: every vendor plus the admin API.
-    #[arg(long, env = "MEETMOCK_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Address of the edge listener: every vendor plus the admin API. `HOST:PORT`; a name such
+    /// as localhost is resolved; port 0 takes a free port (the banner on stderr says which).
+    #[arg(long, env = "MEETMOCK_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_listen)]
     pub listen: SocketAddr,
     /// A listener serving Tencent Meeting only.
-    #[arg(long, env = "MEETMOCK_LISTEN_TENCENT")]
+    #[arg(long, env = "MEETMOCK_LISTEN_TENCENT", value_parser = parse_listen)]
     pub listen_tencent: Option<SocketAddr>,
     /// A listener serving Feishu/Lark only.
-    #[arg(long, env = "MEETMOCK_LISTEN_FEISHU")]
+    #[arg(long, env = "MEETMOCK_LISTEN_FEISHU", value_parser = parse_listen)]
     pub listen_feishu: Option<SocketAddr>,
     /// A listener serving DingTalk only.
-    #[arg(long, env = "MEETMOCK_LISTEN_DINGTALK")]
+    #[arg(long, env = "MEETMOCK_LISTEN_DINGTALK", value_parser = parse_listen)]
     pub listen_dingtalk: Option<SocketAddr>,
     /// A listener serving Huawei Cloud Meeting only.
-    #[arg(long, env = "MEETMOCK_LISTEN_HUAWEI")]
+    #[arg(long, env = "MEETMOCK_LISTEN_HUAWEI", value_parser = parse_listen)]
     pub listen_huawei: Option<SocketAddr>,
     /// Serve the admin API only on this address instead of the edge listener (loopback only,
     /// unless --admin-token is set).
-    #[arg(long, env = "MEETMOCK_LISTEN_ADMIN")]
+    #[arg(long, env = "MEETMOCK_LISTEN_ADMIN", value_parser = parse_listen)]
     pub listen_admin: Option<SocketAddr>,
-    /// Scenario file or directory to load (repeatable; comma-separated in the env variable).
+    /// Scenario file, directory or library name (`meetmock scenarios` lists the library, e.g.
+    /// feishu-meeting-locked) to load (repeatable; comma-separated in the env variable).
     #[arg(long = "scenario", env = "MEETMOCK_SCENARIO", value_delimiter = ',')]
     pub scenarios: Vec<PathBuf>,
     /// Do not load the embedded demo scenario.
@@ -110,9 +147,20 @@ pub struct Config {
     /// Requests kept in the journal.
     #[arg(long, env = "MEETMOCK_JOURNAL_CAPACITY", default_value_t = 10_000)]
     pub journal_capacity: usize,
-    /// Log format.
+    /// Log format on stderr: `text`, or `json` (one object per line; the bound addresses as
+    /// `listening` events).
     #[arg(long, env = "MEETMOCK_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// Log filter: `info` logs one line per request on stderr (method, path, vendor,
+    /// operation, status, code, fault, tenant, µs), `warn` only problems, `debug` more;
+    /// `info,request=off` keeps everything but the request lines (for full throughput).
+    #[arg(
+        long = "log",
+        env = "MEETMOCK_LOG",
+        default_value = "info",
+        value_name = "FILTER"
+    )]
+    pub log: String,
     /// Refuse credentials not declared in a scenario instead of auto-provisioning a tenant.
     #[arg(long, env = "MEETMOCK_STRICT_TENANTS")]
     pub strict_tenants: bool,
@@ -179,6 +227,7 @@ impl Default for Config {
             admin_allowed_hosts: Vec::new(),
             journal_capacity: 10_000,
             log_format: LogFormat::Text,
+            log: "info".to_string(),
             strict_tenants: false,
             max_body_bytes: 4 * 1024 * 1024,
             watch: false,
@@ -205,5 +254,38 @@ impl Config {
         .into_iter()
         .filter_map(|(v, a)| a.map(|a| (v, a)))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn listen_addresses_take_ips_and_resolve_names() {
+        assert_eq!(
+            parse_listen("127.0.0.1:0").unwrap(),
+            SocketAddr::from(([127, 0, 0, 1], 0))
+        );
+        assert_eq!(parse_listen("[::1]:81").unwrap().port(), 81);
+        let a = parse_listen("localhost:8081").unwrap();
+        assert!(a.ip().is_loopback() && a.port() == 8081, "{a}");
+    }
+
+    #[test]
+    fn bad_listen_addresses_say_what_is_expected() {
+        assert_eq!(
+            parse_listen("8080").unwrap_err(),
+            "\"8080\" is not HOST:PORT (e.g. 127.0.0.1:8080, localhost:8080, 0.0.0.0:8080)"
+        );
+        assert_eq!(
+            parse_listen("localhost:99999").unwrap_err(),
+            "\"localhost:99999\" is not HOST:PORT with a port from 0 to 65535 (e.g. 127.0.0.1:8080, localhost:8080)"
+        );
+        let e = parse_listen("no-such-host.invalid:80").unwrap_err();
+        assert!(
+            e.starts_with("cannot resolve \"no-such-host.invalid\": "),
+            "{e}"
+        );
     }
 }

@@ -30,6 +30,9 @@ pub struct Note {
     pub code: Option<String>,
     /// The meeting the request was about.
     pub meeting: Option<String>,
+    /// The tenant the request named, kept when a fault rule answered before auth ran (no
+    /// principal then).
+    pub tenant: Option<String>,
 }
 
 /// One request being served.

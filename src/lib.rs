@@ -2,12 +2,14 @@
 //! Feishu/Lark VC, DingTalk video conference, Huawei Cloud Meeting).
 //!
 //! Crate map (dependencies point downwards):
-//! - [`config`]: the command line → [`config::Config`].
+//! - [`config`]: the command line → [`config::Config`]; [`logging`] what `serve` writes on
+//!   stderr (the log, one line per request, the banner).
 //! - [`server`]: listeners, HTTP/TLS sniffing on one port, graceful shutdown; [`tls`] the cert.
 //! - [`pipeline`]: the request lifecycle, written once (route → faults → auth → rate limit →
 //!   handler → request-id header → journal); [`body`] the response body.
 //! - [`admin`]: the `/__admin/` API (access control in `admin::access`); [`statefile`] the
-//!   `--state-file` persistence; [`probe`] the `meetmock health` client.
+//!   `--state-file` persistence; [`probe`] the `meetmock health` client; [`commands`] the
+//!   subcommands that print.
 //! - [`vendors`]: the vendor contract, the registry and one module per vendor.
 //! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
 //! - [`scenario`]: YAML seed data and rules → the running state.
@@ -18,10 +20,12 @@
 pub mod admin;
 pub mod app;
 pub mod body;
+pub mod commands;
 pub mod config;
 pub mod exchange;
 pub mod faults;
 pub mod journal;
+pub mod logging;
 pub mod pipeline;
 pub mod probe;
 pub mod ratelimit;
@@ -53,8 +57,8 @@ pub enum StartError {
         path: String,
         source: std::io::Error,
     },
-    #[error("cannot listen: {0}")]
-    Bind(std::io::Error),
+    #[error(transparent)]
+    Bind(#[from] server::BindError),
     #[error(transparent)]
     StateFile(#[from] statefile::StateFileError),
     #[error("--listen-admin {0} is not a loopback address: the admin API can reset and rewrite everything, so it binds 127.0.0.1/::1 only unless --admin-token is set")]
@@ -199,7 +203,7 @@ pub async fn start_with(
         // Written once now: an unwritable path is refused before anything is served.
         statefile::save_blocking(&app).await?;
     }
-    let listeners = server::bind(&app).await.map_err(StartError::Bind)?;
+    let listeners = server::bind(&app).await?;
     let addrs = server::addrs(&listeners);
     warn_if_admin_is_remote(&app, &addrs);
     let (tx, rx) = watch::channel(false);

@@ -319,13 +319,53 @@ impl SocketRef for tokio_rustls::server::TlsStream<TcpStream> {
     }
 }
 
+/// A listener that could not be bound: which address, asked for by which flag, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot listen on {addr} ({flag}): {}", explain(.error, .addr))]
+pub struct BindError {
+    pub addr: SocketAddr,
+    pub flag: String,
+    /// Said in the message (not chained: the message already explains it).
+    pub error: std::io::Error,
+}
+
+/// The bind failure in words, with what to do about it.
+fn explain(e: &std::io::Error, addr: &SocketAddr) -> String {
+    let free = if addr.is_ipv6() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "address already in use; another server (another meetmock?) has that port: stop \
+             it, or let the system pick a free port with --listen {free} (the banner says which)"
+        ),
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("{e}; is {} an address of this machine?", addr.ip())
+        }
+        std::io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
+            format!("{e}; ports below 1024 need privileges: use a higher one, or {free}")
+        }
+        _ => e.to_string(),
+    }
+}
+
+async fn bind_one(addr: SocketAddr, flag: &str) -> Result<TcpListener, BindError> {
+    TcpListener::bind(addr).await.map_err(|error| BindError {
+        addr,
+        flag: flag.to_string(),
+        error,
+    })
+}
+
 /// Binds every address; the edge listener serves everything, `--listen-<vendor>` listeners one
 /// vendor, `--listen-admin` only the admin API (and then the edge listener does not).
-pub async fn bind(app: &App) -> std::io::Result<Vec<Listener>> {
+pub async fn bind(app: &App) -> Result<Vec<Listener>, BindError> {
     let c = &app.config;
     let separate_admin = c.listen_admin.is_some();
     let mut out = vec![Listener {
-        listener: TcpListener::bind(c.listen).await?,
+        listener: bind_one(c.listen, "--listen").await?,
         scope: Scope {
             only: None,
             vendors: true,
@@ -334,7 +374,7 @@ pub async fn bind(app: &App) -> std::io::Result<Vec<Listener>> {
     }];
     for (vendor, addr) in c.vendor_listeners() {
         out.push(Listener {
-            listener: TcpListener::bind(addr).await?,
+            listener: bind_one(addr, &format!("--listen-{vendor}")).await?,
             scope: Scope {
                 only: Some(vendor),
                 vendors: true,
@@ -344,7 +384,7 @@ pub async fn bind(app: &App) -> std::io::Result<Vec<Listener>> {
     }
     if let Some(addr) = c.listen_admin {
         out.push(Listener {
-            listener: TcpListener::bind(addr).await?,
+            listener: bind_one(addr, "--listen-admin").await?,
             scope: Scope {
                 only: None,
                 vendors: false,

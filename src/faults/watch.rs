@@ -95,8 +95,7 @@ fn os_watcher(paths: &[PathBuf], tx: mpsc::Sender<()>) -> Option<notify::Recomme
 }
 
 fn read_all(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<u8>)> {
-    crate::scenario::load::expand_paths(paths)
-        .unwrap_or_default()
+    crate::scenario::sources::files(paths)
         .into_iter()
         .filter_map(|p| std::fs::read(&p).ok().map(|c| (p, c)))
         .collect()
@@ -106,7 +105,7 @@ fn read_all(paths: &[PathBuf]) -> Vec<(PathBuf, Vec<u8>)> {
 /// applied before this returns (the server just loaded them), so an edit right after start is
 /// seen as one.
 pub fn spawn(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
-    let paths = app.config.scenarios.clone();
+    let paths = crate::scenario::sources::on_disk(&app.config.scenarios);
     let mut files: HashMap<PathBuf, Tracked> = read_all(&paths)
         .into_iter()
         .map(|(p, c)| {
@@ -181,7 +180,7 @@ pub fn reload(app: &App, files: &[PathBuf]) -> bool {
     let mut fresh: Vec<Scenario> = Vec::new();
     let mut problems = Vec::new();
     for f in files {
-        match crate::scenario::load::load_file(f, vendors) {
+        match crate::scenario::sources::load_file(f, vendors) {
             Ok(s) => fresh.push(s),
             Err(mut p) => problems.append(&mut p),
         }

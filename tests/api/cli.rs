@@ -49,8 +49,11 @@ fn check_of_a_missing_file_fails() {
         .args(["check", "/nonexistent/meetmock.yaml"])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "meetmock check: /nonexistent/meetmock.yaml: no such file or directory\n"
+    );
 }
 
 #[test]

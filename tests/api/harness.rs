@@ -65,7 +65,24 @@ impl Binary {
     /// Like [`Binary::start`], but a server that exits instead of listening is returned as
     /// its exit status and output.
     pub fn try_start(args: &[&str]) -> Result<Binary, (Option<ExitStatus>, String)> {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_meetmock"))
+        Self::try_start_in(None, args)
+    }
+
+    /// Like [`Binary::start`], run from the directory `dir`.
+    pub fn start_in(dir: &Path, args: &[&str]) -> Binary {
+        Self::try_start_in(Some(dir), args)
+            .unwrap_or_else(|(status, out)| panic!("meetmock did not start ({status:?}):\n{out}"))
+    }
+
+    fn try_start_in(
+        dir: Option<&Path>,
+        args: &[&str],
+    ) -> Result<Binary, (Option<ExitStatus>, String)> {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_meetmock"));
+        if let Some(d) = dir {
+            command.current_dir(d);
+        }
+        let mut child = command
             .arg("serve")
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
@@ -77,31 +94,24 @@ impl Binary {
             .expect("the meetmock binary runs");
         let output = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = std::sync::mpsc::channel::<SocketAddr>();
-        let stdout = child.stdout.take().unwrap();
-        let out = Arc::clone(&output);
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.split("listening on http://").nth(1) {
-                    if let Some(a) = rest.split_whitespace().next().and_then(|a| a.parse().ok()) {
-                        let _ = tx.send(a);
+        // The banner is on stderr (with the log); stdout is read too, as fixtures do.
+        let stdout: Box<dyn Read + Send> = Box::new(child.stdout.take().unwrap());
+        let stderr: Box<dyn Read + Send> = Box::new(child.stderr.take().unwrap());
+        for stream in [stdout, stderr] {
+            let out = Arc::clone(&output);
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                    if let Some(rest) = line.split("listening on http://").nth(1) {
+                        if let Some(a) = rest.split_whitespace().next().and_then(|a| a.parse().ok())
+                        {
+                            let _ = tx.send(a);
+                        }
                     }
+                    out.lock().unwrap().push_str(&(line + "\n"));
                 }
-                out.lock().unwrap().push_str(&(line + "\n"));
-            }
-        });
-        let mut stderr = child.stderr.take().unwrap();
-        let err = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = stderr.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                err.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
+            });
+        }
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(addr) = rx.recv_timeout(Duration::from_millis(50)) {

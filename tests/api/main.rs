@@ -3,6 +3,7 @@
 
 mod changes;
 mod cli;
+mod cli_polish;
 mod common;
 mod credentials_unique;
 mod dashboard;
@@ -49,6 +50,7 @@ mod lifecycle;
 mod living_admin;
 mod living_control;
 mod living_vendors;
+mod logs;
 mod security_admin;
 mod security_journal;
 mod security_protocol;

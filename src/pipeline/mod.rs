@@ -1,18 +1,25 @@
 //! The request lifecycle, written once for every vendor:
 //! request id + span → route → fault rules → auth → rate limit → handler (body decoded by the
-//! handler with the vendor's own errors) → vendor request-id header → journal.
+//! handler with the vendor's own errors) → vendor request-id header → journal and log line.
+//!
+//! `fault.rs` carries out a fired fault rule; `record.rs` ends every request (journal entry,
+//! log line, response).
+
+mod fault;
+mod record;
+
+pub use record::{close, to_response, UNMATCHED};
 
 use crate::app::App;
 use crate::body::{Body, RequestBodyError};
 use crate::exchange::{Exchange, Note, Reply};
-use crate::faults::{Action, ConnectionFault, Decision, FaultInput};
-use crate::journal::Entry;
+use crate::faults::{Action, ConnectionFault, FaultInput};
 use crate::store::VendorId;
 use crate::vendors::router::Lookup;
 use crate::vendors::{Auth, Route};
 use bytes::Bytes;
-use http::{HeaderValue, Method, Request, Response, StatusCode};
-use std::borrow::Cow;
+use http::{Method, Request, Response, StatusCode};
+use record::finish;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -43,7 +50,7 @@ pub enum Outcome {
 static UNKNOWN_ROUTE: Route = Route {
     method: Method::GET,
     path: "",
-    operation: "unknown",
+    operation: UNMATCHED,
     auth: Auth::Open,
     handler: |ex| ex.app.vendor(ex.vendor).not_found(ex),
     meeting_param: None,
@@ -66,10 +73,14 @@ where
     if path.starts_with("/__admin") && scope.admin {
         // The dashboard's files and its live stream (src/admin/ui).
         if let Some(resp) = crate::admin::ui::serve(app, &parts, path) {
+            record::admin_line(&parts.method, path, resp.status(), started);
             return Outcome::Respond(resp);
         }
         return match crate::admin::serve(app, &parts, target, body).await {
-            Some(reply) => Outcome::Respond(to_response(reply)),
+            Some(reply) => {
+                record::admin_line(&parts.method, path, reply.status, started);
+                Outcome::Respond(to_response(reply))
+            }
             // The client went away while sending the body: nobody to answer.
             None => Outcome::Abort { reset: false },
         };
@@ -101,10 +112,12 @@ where
         Lookup::Unknown(None) => match scope.only {
             Some(v) => (v, &UNKNOWN_ROUTE, Vec::new(), false),
             None if path == "/" && matches!(parts.method, Method::GET | Method::HEAD) => {
-                return Outcome::Respond(crate::admin::ui::root(app, scope));
+                let resp = crate::admin::ui::root(app, scope);
+                record::admin_line(&parts.method, path, resp.status(), started);
+                return Outcome::Respond(resp);
             }
             None => {
-                return Outcome::Respond(to_response(no_vendor(&parts.method, target)));
+                return Outcome::Respond(record::no_vendor(app, &parts.method, target, started));
             }
         },
     };
@@ -172,13 +185,15 @@ where
         });
         if let Some(d) = decision {
             fired = Some(d.rule.clone());
+            // Answered (or shaped) before auth: the journal keeps the tenant it named.
+            ex.note.tenant = tenant;
             if d.delay_ms > 0.0 {
                 // No lock is held here: the exchange owns only request data.
                 tokio::time::sleep(Duration::from_secs_f64(d.delay_ms / 1000.0)).await;
             }
             if d.action == Action::Connection(ConnectionFault::Panic) {
                 rehearse_panic = true;
-            } else if let Some(outcome) = apply_fault(&mut ex, d, started) {
+            } else if let Some(outcome) = fault::apply_fault(&mut ex, d, started) {
                 return outcome;
             }
         }
@@ -226,7 +241,10 @@ where
 /// per request, answered as the vendor's internal error, logged and counted (`panics` in
 /// `GET /__admin/health`). The store's locks are `parking_lot` ones, which a panic does not
 /// poison.
-fn safety_net<'a>(ex: &mut Exchange<'a>, serve: impl FnOnce(&mut Exchange<'a>) -> Reply) -> Reply {
+pub(super) fn safety_net<'a>(
+    ex: &mut Exchange<'a>,
+    serve: impl FnOnce(&mut Exchange<'a>) -> Reply,
+) -> Reply {
     match std::panic::catch_unwind(AssertUnwindSafe(|| serve(&mut *ex))) {
         Ok(r) => r,
         Err(payload) => {
@@ -244,189 +262,4 @@ fn safety_net<'a>(ex: &mut Exchange<'a>, serve: impl FnOnce(&mut Exchange<'a>) -
             ex.app.vendor(ex.vendor).internal_error(ex)
         }
     }
-}
-
-/// Carries out a fault decision; `None` when the request should proceed (delay only).
-fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
-    let v = ex.app.vendor(ex.vendor);
-    let rule = Some(d.rule.clone());
-    match d.action {
-        Action::None => None,
-        Action::Error { key, message } => {
-            let reply = match v.error_by_key(&key) {
-                Some(def) => v.render_error(ex, def, message.as_deref()),
-                None => v.internal_error(ex),
-            };
-            Some(Outcome::Respond(finish(ex, reply, rule, started)))
-        }
-        Action::Response(r) => {
-            let mut reply = Reply::new(
-                StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                "application/json",
-                r.body.clone(),
-            );
-            for (k, val) in &r.headers {
-                if k.eq_ignore_ascii_case("content-type") {
-                    reply
-                        .headers
-                        .retain(|(n, _)| n != http::header::CONTENT_TYPE);
-                }
-                reply = reply.with_header(k, val);
-            }
-            Some(Outcome::Respond(finish(ex, reply, rule, started)))
-        }
-        Action::Connection(c) => {
-            journal(ex, d.rule.as_str(), started, c);
-            Some(match c {
-                ConnectionFault::Reset => Outcome::Abort { reset: true },
-                ConnectionFault::Close => Outcome::Abort { reset: false },
-                ConnectionFault::Hang => Outcome::Hang,
-                // Handled by the caller, inside the safety net; never reaches here.
-                ConnectionFault::Panic => Outcome::Abort { reset: false },
-                ConnectionFault::Empty
-                | ConnectionFault::Truncated
-                | ConnectionFault::Slow { .. } => {
-                    // The route's real answer, delivered broken or slowly.
-                    let reply = safety_net(ex, |ex| {
-                        match ex.app.vendor(ex.vendor).authenticate(ex, ex.route.auth) {
-                            Ok(()) => (ex.route.handler)(ex),
-                            Err(r) => r,
-                        }
-                    });
-                    let full_len = reply.body.len();
-                    let mut resp = to_response(add_request_id(ex, reply));
-                    *resp.body_mut() = match c {
-                        ConnectionFault::Empty => Body::truncated(Bytes::new(), 0),
-                        ConnectionFault::Truncated => {
-                            let b = body_bytes(&resp);
-                            Body::truncated(b, full_len / 2)
-                        }
-                        ConnectionFault::Slow {
-                            duration_ms,
-                            chunks,
-                        } => {
-                            let b = body_bytes(&resp);
-                            let interval =
-                                Duration::from_millis(duration_ms / chunks.max(1) as u64);
-                            Body::slow(b, chunks, interval)
-                        }
-                        _ => Body::full(Bytes::new()),
-                    };
-                    if let Ok(v) = HeaderValue::from_str(&full_len.to_string()) {
-                        resp.headers_mut().insert(http::header::CONTENT_LENGTH, v);
-                    }
-                    Outcome::Respond(resp)
-                }
-            })
-        }
-    }
-}
-
-fn body_bytes(resp: &Response<Body>) -> Bytes {
-    match resp.body() {
-        Body::Full(Some(b)) => b.clone(),
-        _ => Bytes::new(),
-    }
-}
-
-fn journal(ex: &Exchange<'_>, rule: &str, started: Instant, c: ConnectionFault) {
-    let status = match c {
-        ConnectionFault::Empty | ConnectionFault::Truncated | ConnectionFault::Slow { .. } => 200,
-        _ => 0,
-    };
-    push_entry(
-        ex,
-        status,
-        None,
-        Some(rule.to_string()),
-        started,
-        Bytes::new(),
-    );
-}
-
-fn add_request_id(ex: &Exchange<'_>, mut reply: Reply) -> Reply {
-    let name = ex.app.vendor(ex.vendor).request_id_header();
-    if reply.header(name).is_none() {
-        reply = reply.with_header(name, &ex.request_id);
-    }
-    reply
-}
-
-fn push_entry(
-    ex: &Exchange<'_>,
-    status: u16,
-    code: Option<Cow<'static, str>>,
-    fault: Option<String>,
-    started: Instant,
-    response: Bytes,
-) {
-    let meeting = ex
-        .note
-        .meeting
-        .clone()
-        .or_else(|| ex.route.meeting_param.map(|p| ex.param(p).to_string()))
-        .filter(|m| !m.is_empty());
-    ex.app.journal.push(Entry {
-        seq: 0,
-        request_id: ex.request_id.clone(),
-        time_ms: ex.now_ms,
-        vendor: Some(ex.vendor),
-        operation: Some(ex.route.operation),
-        method: ex.method.clone(),
-        target: ex.target.to_string(),
-        status,
-        code,
-        tenant: ex.principal.as_ref().map(|p| p.tenant.id.clone()),
-        meeting,
-        fault,
-        duration_us: started.elapsed().as_micros() as u64,
-        body: ex.body.clone(),
-        response,
-    });
-}
-
-/// Adds the vendor's request-id header, journals the exchange and builds the response.
-fn finish(
-    ex: &mut Exchange<'_>,
-    reply: Reply,
-    fault: Option<String>,
-    started: Instant,
-) -> Response<Body> {
-    let reply = add_request_id(ex, reply);
-    let code = reply
-        .code
-        .clone()
-        .or_else(|| ex.note.code.clone().map(Cow::Owned));
-    let answer = reply.body.clone();
-    push_entry(ex, reply.status.as_u16(), code, fault, started, answer);
-    tracing::debug!(status = reply.status.as_u16(), "answered");
-    to_response(reply)
-}
-
-/// The reply with `Connection: close`: the request's body was not read to its end, so the
-/// connection cannot carry another request.
-pub fn close(reply: Reply) -> Reply {
-    reply.with_header("connection", "close")
-}
-
-/// A reply as a hyper response.
-pub fn to_response(reply: Reply) -> Response<Body> {
-    let mut resp = Response::new(Body::full(reply.body));
-    *resp.status_mut() = reply.status;
-    let h = resp.headers_mut();
-    for (k, v) in reply.headers {
-        h.append(k, v);
-    }
-    resp
-}
-
-/// The answer for a path no vendor owns.
-fn no_vendor(method: &Method, target: &str) -> Reply {
-    Reply::json(
-        StatusCode::NOT_FOUND,
-        &serde_json::json!({
-            "error": "not_found",
-            "message": format!("meetmock emulates no endpoint {method} {target}; `meetmock routes` lists them"),
-        }),
-    )
 }
