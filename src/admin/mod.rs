@@ -1,20 +1,26 @@
 //! The admin API under `/__admin/`: JSON in, JSON out, optional bearer token.
 //!
-//! `mod.rs` dispatches; `access.rs` decides who may call (token, loopback, Host, CSRF);
+//! `mod.rs` dispatches through `table.rs` (every endpoint: method, path, handler), described
+//! by `openapi.rs`; `access.rs` decides who may call (token, loopback, Host, CSRF);
 //! `meetings.rs` holds the meeting and user controls no vendor API offers; `state.rs` reset,
 //! state export/import, scenario upload and the clock (`snapshot.rs` the snapshot itself);
-//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
-//! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
-//! the shipped scenario files; `ui/` the dashboard and its live stream.
+//! `journal.rs` the request journal; `faults.rs` fault rules; `ops.rs` routes, health and
+//! vendor actions; `changes.rs` the change stream; `behaviours.rs` simulated invitees'
+//! behaviour declarations and planned calls; `library.rs` the shipped scenario files; `ui/` the
+//! dashboard and its live stream.
 
 pub mod access;
 mod behaviours;
 mod changes;
+mod faults;
+mod journal;
 mod library;
 mod meetings;
+pub mod openapi;
 mod ops;
 pub mod snapshot;
 pub mod state;
+pub mod table;
 pub mod ui;
 
 use crate::app::App;
@@ -189,57 +195,30 @@ pub async fn handle(
 }
 
 async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
-    let m = req.method;
+    let m = req.method.as_str();
     let s = req.segments.as_slice();
-    match (m.as_str(), s) {
-        ("GET", ["routes"]) => Ok(ops::routes(app)),
-        ("POST", ["reset"]) => Ok(state::reset(app)),
-        ("GET", ["state"]) => Ok(state::export(app)),
-        ("PUT", ["state"]) => state::import(app, req),
-        ("POST", ["state", "save"]) => state::save_now(app).await,
-        ("POST", ["scenarios"]) => state::load(app, req),
-        ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
-        ("GET", ["scenarios", "library"]) => Ok(library::list()),
-        ("POST", ["scenarios", "library", name]) => library::load(app, name),
-        ("GET", ["clock"]) => Ok(state::clock(app)),
-        ("POST", ["clock", "advance"]) => state::advance(app, req),
-        ("POST", ["clock", "freeze"]) => state::freeze(app, req),
-        ("POST", ["clock", "unfreeze"]) => Ok(state::unfreeze(app)),
-        ("GET", ["meetings"]) => Ok(meetings::list(app, req)),
-        ("GET", ["meetings", id]) => meetings::get(app, req, id),
-        ("POST", ["meetings", id, action]) => meetings::control(app, req, id, action),
-        ("POST", ["users", id, action]) => meetings::user_control(app, req, id, action),
-        ("GET", ["tenants"]) => Ok(meetings::tenants(app)),
-        ("PUT", ["tenants", "strict"]) => meetings::set_strict(app, req),
-        ("POST", ["tenants", vendor, tenant, "users"]) => {
-            meetings::add_users(app, req, vendor, tenant)
+    for route in table::ROUTES.iter().filter(|r| r.method == m) {
+        if let Some(params) = route.matches(s) {
+            return match route.handler {
+                table::Handler::Now(f) => f(app, req, &params),
+                table::Handler::Later(f) => f(app, req, &params).await,
+            };
         }
-        ("POST", ["tokens", "expire"]) => state::expire_token(app, req),
-        ("GET", ["changes"]) => changes::list(app, req),
-        ("GET", ["behaviours"]) => behaviours::list(app, req),
-        ("PUT", ["behaviours"]) => behaviours::put(app, req),
-        ("DELETE", ["behaviours"]) => behaviours::delete(app, req),
-        ("GET", ["behaviours", "pending"]) => behaviours::pending(app, req),
-        ("GET", ["requests"]) => ops::requests(app, req),
-        ("GET", ["requests", "count"]) => ops::count(app, req),
-        ("DELETE", ["requests"]) => {
-            app.journal.clear();
-            Ok(json!({"cleared": true}))
-        }
-        ("GET", ["faults"]) => Ok(ops::faults(app)),
-        ("POST", ["faults"]) => ops::add_faults(app, req),
-        ("DELETE", ["faults"]) => {
-            app.faults.clear();
-            Ok(json!({"cleared": true}))
-        }
-        ("DELETE", ["faults", name]) => ops::remove_fault(app, name),
-        ("POST", ["faults", name, "enable"]) => ops::switch_fault(app, name, true),
-        ("POST", ["faults", name, "disable"]) => ops::switch_fault(app, name, false),
-        ("POST", ["vendors", vendor, action]) => ops::vendor_action(app, req, vendor, action),
-        _ => Err(not_found(format!(
-            "no admin endpoint {} /__admin/{}; see README.md#admin-api",
-            m,
-            s.join("/")
-        ))),
+    }
+    let path = format!("/__admin/{}", s.join("/"));
+    let takes: Vec<&str> = table::ROUTES
+        .iter()
+        .filter(|r| r.matches(s).is_some())
+        .map(|r| r.method)
+        .collect();
+    if takes.is_empty() {
+        Err(not_found(format!(
+            "no admin endpoint {m} {path}; GET /__admin/openapi.json describes them all"
+        )))
+    } else {
+        Err(not_found(format!(
+            "no admin endpoint {m} {path}; it takes {}",
+            takes.join(", ")
+        )))
     }
 }

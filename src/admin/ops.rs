@@ -1,11 +1,9 @@
-//! Admin operations on the server itself: health, routes, the request journal, fault rules and
-//! vendor-specific actions.
+//! Admin operations on the server itself: health, the vendor route list and vendor-specific
+//! actions.
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
 use crate::exchange::Reply;
-use crate::faults::{Rule, RuleSpec};
-use crate::journal::{EntryView, Filter};
 use crate::store::VendorId;
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -64,107 +62,6 @@ pub fn route_list(app: &App) -> Vec<Value> {
 /// `GET /__admin/routes`
 pub fn routes(app: &App) -> Value {
     json!({ "routes": route_list(app) })
-}
-
-fn filter(req: &AdminReq<'_>) -> Result<Filter, (StatusCode, String)> {
-    Ok(Filter {
-        vendor: match req.q("vendor") {
-            Some(v) => {
-                Some(VendorId::parse(v).ok_or_else(|| bad(format!("unknown vendor {v:?}")))?)
-            }
-            None => None,
-        },
-        operation: req.q("operation").map(str::to_string),
-        status: match req.q("status") {
-            Some(s) => Some(
-                s.parse()
-                    .map_err(|_| bad(format!("status {s:?} is not a number")))?,
-            ),
-            None => None,
-        },
-        meeting: req.q("meeting").map(str::to_string),
-        tenant: req.q("tenant").map(str::to_string),
-        code: req.q("code").map(str::to_string),
-    })
-}
-
-/// `GET /__admin/requests?vendor=&operation=&status=&meeting=&tenant=&code=&limit=&before=`
-pub fn requests(app: &App, req: &AdminReq<'_>) -> AdminResult {
-    let f = filter(req)?;
-    let limit = match req.q("limit") {
-        Some(l) => l.parse().map_err(|_| bad("limit must be a number"))?,
-        None => 100,
-    };
-    // Paging: only entries older than `before` (a `seq` from an earlier page).
-    let before = match req.q("before") {
-        Some(b) => Some(
-            b.parse::<u64>()
-                .map_err(|_| bad("`before` must be an entry's seq (a whole number)"))?,
-        ),
-        None => None,
-    };
-    let listed = match before {
-        None => app.journal.list(&f, limit),
-        Some(_) => app.journal.list(&f, usize::MAX),
-    };
-    let entries: Vec<EntryView> = listed
-        .iter()
-        .filter(|e| before.is_none_or(|b| e.seq < b))
-        .take(limit)
-        .map(EntryView::from)
-        .collect();
-    Ok(json!({ "requests": entries }))
-}
-
-/// `GET /__admin/requests/count?…` (same filters).
-pub fn count(app: &App, req: &AdminReq<'_>) -> AdminResult {
-    let f = filter(req)?;
-    Ok(json!({ "count": app.journal.count(&f) }))
-}
-
-/// `GET /__admin/faults`
-pub fn faults(app: &App) -> Value {
-    json!({ "faults": app.faults.list() })
-}
-
-/// `POST /__admin/faults` with one rule or `{"faults": [...]}`; all validated before any is added.
-pub fn add_faults(app: &App, req: &AdminReq<'_>) -> AdminResult {
-    let body = req.json()?;
-    let specs: Vec<RuleSpec> = match body.get("faults") {
-        Some(list) => serde_json::from_value(list.clone()),
-        None => serde_json::from_value(body.clone()).map(|r| vec![r]),
-    }
-    .map_err(|e| bad(format!("not a fault rule: {e}")))?;
-    let base = app.faults.len();
-    let mut rules = Vec::new();
-    for (i, s) in specs.iter().enumerate() {
-        rules.push(
-            Rule::compile(s, base + i, &app.vendors)
-                .map_err(|e| bad(format!("faults[{i}]: {e}")))?,
-        );
-    }
-    let names: Vec<String> = rules.iter().map(|r| r.name.clone()).collect();
-    app.faults.add_all(rules);
-    Ok(json!({ "added": names }))
-}
-
-/// `DELETE /__admin/faults/{name}`
-pub fn remove_fault(app: &App, name: &str) -> AdminResult {
-    if app.faults.remove(name) {
-        Ok(json!({"removed": name}))
-    } else {
-        Err(not_found(format!("no fault rule named {name:?}")))
-    }
-}
-
-/// `POST /__admin/faults/{name}/enable` / `disable`: a disabled rule is skipped (not even
-/// counted) until enabled again; reset and reload bring every rule back on.
-pub fn switch_fault(app: &App, name: &str, on: bool) -> AdminResult {
-    if app.faults.set_enabled(name, on) {
-        Ok(json!({"name": name, "enabled": on}))
-    } else {
-        Err(not_found(format!("no fault rule named {name:?}")))
-    }
 }
 
 /// `POST /__admin/vendors/{vendor}/{action}`

@@ -252,18 +252,24 @@ impl FaultEngine {
         (self.revision.load(Ordering::Relaxed), hits)
     }
 
-    /// Appends rules; a rule with the name of an existing one replaces it in place.
-    pub fn add_all(&self, rules: Vec<Rule>) {
+    /// Appends rules; a rule with the name of an existing one replaces it in place (with
+    /// fresh counters). Returns the names of the rules replaced.
+    pub fn add_all(&self, rules: Vec<Rule>) -> Vec<String> {
         let seed = self.seed;
+        let mut replaced = Vec::new();
         self.replace(|list| {
             for r in rules {
                 let live = Arc::new(Live::new(r, seed));
                 match list.iter().position(|l| l.rule.name == live.rule.name) {
-                    Some(i) => list[i] = live,
+                    Some(i) => {
+                        replaced.push(live.rule.name.clone());
+                        list[i] = live;
+                    }
                     None => list.push(live),
                 }
             }
         });
+        replaced
     }
 
     /// Replaces every rule that came from `source` with `rules` (scenario reload), in the

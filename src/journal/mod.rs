@@ -53,6 +53,18 @@ pub struct Filter {
     pub meeting: Option<String>,
     pub tenant: Option<String>,
     pub code: Option<String>,
+    /// A fault rule's name (or the journal's `rate_limit:…` text) that acted on the request;
+    /// `*` for any.
+    pub fault: Option<String>,
+}
+
+/// True when the fault text of an entry (`"rule"` or `"rule, rate_limit:5/1s"`) names `want`.
+fn names_fault(fault: Option<&str>, want: &str) -> bool {
+    match fault {
+        None => false,
+        Some(_) if want == "*" => true,
+        Some(f) => f.split(", ").any(|n| n == want),
+    }
 }
 
 impl Filter {
@@ -75,6 +87,10 @@ impl Filter {
                 .code
                 .as_deref()
                 .is_none_or(|c| e.code.as_deref() == Some(c))
+            && self
+                .fault
+                .as_deref()
+                .is_none_or(|f| names_fault(e.fault.as_deref(), f))
     }
 }
 
@@ -255,6 +271,31 @@ mod tests {
             .map(|e| e.operation.unwrap())
             .collect();
         assert_eq!(ops, ["d", "c", "b"]);
+    }
+
+    #[test]
+    fn the_fault_filter_names_a_rule_or_any() {
+        let j = Journal::new(4);
+        for f in [
+            None,
+            Some("slow"),
+            Some("slow, rate_limit:5/1s"),
+            Some("lock"),
+        ] {
+            let mut e = entry("x");
+            e.fault = f.map(str::to_string);
+            j.push(e);
+        }
+        let n = |f: &str| {
+            j.count(&Filter {
+                fault: Some(f.into()),
+                ..Filter::default()
+            })
+        };
+        assert_eq!(
+            (n("slow"), n("lock"), n("rate_limit:5/1s"), n("*"), n("sl")),
+            (2, 1, 1, 3, 0)
+        );
     }
 
     #[test]

@@ -73,6 +73,14 @@ impl Router {
             .map(|(_, v)| *v)
     }
 
+    /// Every route (of any method) whose pattern matches `path`.
+    pub fn methods(&self, path: &str) -> Vec<(VendorId, &'static Route)> {
+        self.inner
+            .at(path)
+            .map(|m| m.value.clone())
+            .unwrap_or_default()
+    }
+
     /// Resolves a method and raw path.
     pub fn lookup(&self, method: &Method, path: &str) -> Lookup {
         let Ok(m) = self.inner.at(path) else {

@@ -1,6 +1,8 @@
 //! The integration test binary: every behaviour over real HTTP against an in-process server
 //! on 127.0.0.1:0. One module per area; `common` holds `TestApp` and helpers.
 
+mod admin_openapi;
+mod admin_polish;
 mod changes;
 mod cli;
 mod cli_polish;
