@@ -41,6 +41,7 @@ mod huawei_invite;
 mod huawei_login;
 mod huawei_meetings;
 mod huawei_users;
+mod hygiene;
 mod isolation_admin;
 mod isolation_clients;
 mod isolation_hostile;
