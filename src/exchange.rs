@@ -104,57 +104,30 @@ impl<'a> Exchange<'a> {
     }
 }
 
-/// Splits and decodes `a=1&b=x+y` into pairs.
+/// Splits and decodes `a=1&b=x+y` into pairs (`application/x-www-form-urlencoded` rules:
+/// `+` is a space, invalid escapes stay as text, invalid UTF-8 becomes U+FFFD).
 pub fn parse_query(raw: &str) -> Vec<(Cow<'_, str>, Cow<'_, str>)> {
-    raw.split('&')
-        .filter(|s| !s.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode_component(k), decode_component(v))
-        })
-        .collect()
+    form_urlencoded::parse(raw.as_bytes()).collect()
 }
 
 /// Percent-decodes one query component, `+` meaning space; invalid escapes are kept as text.
 pub fn decode_component(s: &str) -> Cow<'_, str> {
-    if !s.bytes().any(|b| b == b'%' || b == b'+') {
-        return Cow::Borrowed(s);
+    if !s.contains('+') {
+        return percent_encoding::percent_decode_str(s).decode_utf8_lossy();
     }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex_val(bytes[i + 1]), hex_val(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push(h * 16 + l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    let spaced = s.replace('+', " ");
+    Cow::Owned(
+        percent_encoding::percent_decode_str(&spaced)
+            .decode_utf8_lossy()
+            .into_owned(),
+    )
 }
 
 /// Percent-decodes a path segment (no `+` rule).
 pub fn decode_path(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    decode_component(&s.replace('+', "%2B")).into_owned()
-}
-
-fn hex_val(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// An answer ready to be written.

@@ -15,6 +15,7 @@
 
 use crate::app::App;
 use crate::exchange::Reply;
+use crate::store::same_secret;
 use http::request::Parts;
 use http::{Method, StatusCode};
 use std::net::{IpAddr, SocketAddr};
@@ -55,7 +56,7 @@ pub fn check(app: &App, parts: &Parts, health: bool) -> Result<Access, Reply> {
 
 fn verdict(app: &App, parts: &Parts) -> Result<(), (StatusCode, String)> {
     if let Some(token) = &app.config.admin_token {
-        return if bearer(parts).is_some_and(|p| same(p.as_bytes(), token.as_bytes())) {
+        return if bearer(parts).is_some_and(|p| same_secret(p.as_bytes(), token.as_bytes())) {
             Ok(())
         } else {
             Err((
@@ -137,11 +138,6 @@ fn header(parts: &Parts, name: http::header::HeaderName) -> Option<&str> {
 
 fn bearer(parts: &Parts) -> Option<&str> {
     header(parts, http::header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "))
-}
-
-/// Constant-time equality (the length is not secret).
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// The host part of an authority (`name:port`, `1.2.3.4:port`, `[::1]:port`), lower-cased and

@@ -89,6 +89,8 @@ impl Ids {
     }
 
     /// Appends `len` hexadecimal characters to `out` (no allocation beyond `out`'s growth).
+    /// Seeded digits, low nibble first — not an encoding of bytes (so not the `hex` crate):
+    /// ids built from them are compared by tests and must not change.
     pub fn push_hex(&self, out: &mut String, len: usize, upper: bool) {
         let table: &[u8; 16] = if upper {
             b"0123456789ABCDEF"

@@ -89,7 +89,12 @@ impl Delay {
             Delay::Fixed(ms) => *ms,
             Delay::Uniform(a, b) => a + (b - a) * uniform(),
             Delay::LogNormal { median, sigma } => {
-                // Box–Muller from two draws.
+                // Box–Muller from exactly two draws. Not `rand_distr::LogNormal`: its ziggurat
+                // takes a varying number of draws, and `store::plan` gives each latency of a
+                // call a fixed pair of its seeded stream (so one `--seed` yields the same
+                // invitee timings whatever else happens); adopting it would add two crates and
+                // an adapter to rand's traits, and change every seeded outcome, for no gain in
+                // exactness (both are exact samplers of the normal distribution).
                 let u1 = uniform().max(f64::MIN_POSITIVE);
                 let u2 = uniform();
                 let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();

@@ -441,10 +441,11 @@ impl Meeting {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn meeting() -> Meeting {
+    /// A meeting of two seats hosted by `host`, for the store's unit tests.
+    pub(in crate::store) fn meeting() -> Meeting {
         Meeting {
             id: "m1".into(),
             creator: "host".into(),

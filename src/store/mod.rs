@@ -7,6 +7,7 @@
 
 pub mod behaviour;
 pub mod bus;
+pub mod calendar;
 pub mod change;
 mod clock;
 pub mod declaration;
@@ -43,7 +44,7 @@ pub use meeting::{
 };
 pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
 pub use recording::Recording;
-pub use secrets::Secrets;
+pub use secrets::{same_secret, Secrets};
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};

@@ -210,15 +210,7 @@ impl Meeting {
 mod tests {
     use super::*;
 
-    fn meeting() -> Meeting {
-        Meeting {
-            id: "m1".into(),
-            creator: "host".into(),
-            host: Some("host".into()),
-            capacity: 2,
-            ..Default::default()
-        }
-    }
+    use crate::store::meeting::tests::meeting;
 
     #[test]
     fn capacity_counts_calls_and_joins() {

@@ -18,6 +18,14 @@
 
 use super::splitmix64;
 use std::sync::atomic::{AtomicU64, Ordering};
+use subtle::ConstantTimeEq;
+
+/// Whether a presented secret (an app secret, a password, a signature, the admin token) equals
+/// the expected one, in time that does not depend on where they differ (`subtle`); only the
+/// length may show. Every secret comparison goes through here.
+pub fn same_secret(presented: &[u8], expected: &[u8]) -> bool {
+    presented.ct_eq(expected).into()
+}
 
 /// The source of credential values and request ids.
 #[derive(Debug)]
@@ -75,21 +83,23 @@ impl Secrets {
         (l, r)
     }
 
-    /// Appends `len` hexadecimal characters to `out`.
+    /// Appends `len` hexadecimal characters to `out`: each block's 16 bytes, big-endian, hex
+    /// encoded (no allocation beyond `out`'s growth; on the request path for log ids).
     pub fn push_hex(&self, out: &mut String, len: usize, upper: bool) {
-        let table: &[u8; 16] = if upper {
-            b"0123456789ABCDEF"
-        } else {
-            b"0123456789abcdef"
-        };
         let mut left = len;
         while left > 0 {
             let (hi, lo) = self.block();
             let v = (u128::from(hi) << 64) | u128::from(lo);
-            for i in 0..32.min(left) {
-                out.push(table[((v >> (124 - 4 * i)) & 0xf) as usize] as char);
-                left -= 1;
+            let mut text = [0u8; 32];
+            if hex::encode_to_slice(v.to_be_bytes(), &mut text).is_err() {
+                return;
             }
+            if upper {
+                text.make_ascii_uppercase();
+            }
+            let take = left.min(32);
+            out.extend(text[..take].iter().map(|&b| char::from(b)));
+            left -= take;
         }
     }
 
@@ -111,6 +121,32 @@ impl Secrets {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_compare_by_length_and_every_byte() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abc", b"abd"));
+        assert!(!same_secret(b"abc", b"ab"));
+        assert!(same_secret(b"", b""));
+    }
+
+    #[test]
+    fn hex_is_the_blocks_bytes_big_endian() {
+        let s = Secrets::new();
+        let h = s.hex(40);
+        assert_eq!(h.len(), 40);
+        assert!(
+            h.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+            "{h}"
+        );
+        let u = s.hex_upper(20);
+        assert!(
+            u.bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_lowercase()),
+            "{u}"
+        );
+    }
     use std::collections::HashSet;
 
     #[test]

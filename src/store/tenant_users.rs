@@ -44,7 +44,11 @@ impl TenantData {
         if u.login_lock.is_locked(now) {
             return LoginCheck::Locked;
         }
-        if u.password.as_deref() != Some(password) {
+        if !u
+            .password
+            .as_deref()
+            .is_some_and(|p| super::same_secret(password.as_bytes(), p.as_bytes()))
+        {
             let locked = u.login_lock.fail(now, policy);
             return LoginCheck::WrongPassword { locked };
         }

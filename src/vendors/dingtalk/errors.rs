@@ -148,30 +148,8 @@ pub fn params(ex: &Exchange<'_>, detail: &str) -> Reply {
 /// `YYYY-MM-DD HH:MM:SS` in Beijing time (UTC+8) for a unix time in milliseconds: the
 /// format of the QPS-limit message.
 pub fn ban_end_text(unix_ms: i64) -> String {
-    let secs = unix_ms.div_euclid(1000) + 8 * 3600;
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let how = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+    crate::store::calendar::format(unix_ms.div_euclid(1000), 8 * 3600, how)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 use super::errors::{self, CONTENT_TYPE};
 use super::VENDOR;
 use crate::exchange::{Exchange, Reply};
+use crate::store::same_secret;
 use crate::store::{Tenant, Token, TokenKind};
 use http::StatusCode;
 use serde_json::{json, Value};
@@ -36,7 +37,7 @@ fn app(ex: &Exchange<'_>, key: &str, secret: &str) -> Option<Arc<Tenant>> {
     store
         .tenant_or_provision(VENDOR, key, secret, BTreeMap::new())
         .ok()
-        .filter(|t| t.secret == secret)
+        .filter(|t| same_secret(secret.as_bytes(), t.secret.as_bytes()))
 }
 
 /// The app's live token (extended to a full lifetime) or a new one.
@@ -116,7 +117,9 @@ pub fn corp_access_token(ex: &mut Exchange<'_>) -> Reply {
     if corp.is_empty() || field("suiteTicket").is_empty() {
         return errors::params(ex, "authCorpId or suiteTicket is empty");
     }
-    let Some(tenant) = app_in(ex, key, secret, corp).filter(|t| t.secret == secret) else {
+    let Some(tenant) = app_in(ex, key, secret, corp)
+        .filter(|t| same_secret(secret.as_bytes(), t.secret.as_bytes()))
+    else {
         return errors::err(ex, "invalid_suite_key", None);
     };
     if !in_corp(&tenant, corp) {
@@ -145,7 +148,9 @@ pub fn corp_token(ex: &mut Exchange<'_>) -> Reply {
     if key.trim().is_empty() || secret.is_empty() {
         return errors::err(ex, "invalid_client", None);
     }
-    let Some(tenant) = app_in(ex, key, secret, &corp).filter(|t| t.secret == secret) else {
+    let Some(tenant) = app_in(ex, key, secret, &corp)
+        .filter(|t| same_secret(secret.as_bytes(), t.secret.as_bytes()))
+    else {
         return errors::err(ex, "invalid_client", None);
     };
     if corp.is_empty() || !in_corp(&tenant, &corp) {

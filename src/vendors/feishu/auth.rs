@@ -12,6 +12,7 @@ use super::apps::{self, AppType};
 use super::errors::{self, *};
 use super::scopes;
 use crate::exchange::{Exchange, Principal, Reply};
+use crate::store::calendar::civil;
 use crate::store::{Store, Token, TokenKind, VendorId};
 use crate::vendors::{Auth, ErrorDef};
 
@@ -134,17 +135,15 @@ pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
 /// A log id like the open platform's: `YYYYMMDDhhmmss` (UTC, server clock) + 20 upper-hex
 /// (34 characters, as live answers show [obs]).
 pub fn new_log_id(store: &Store) -> String {
-    let secs = store.clock.now_ms().div_euclid(1000);
-    let (y, mo, d) = civil_from_days(secs.div_euclid(86_400));
-    let t = secs.rem_euclid(86_400);
+    let t = civil(store.clock.now_ms().div_euclid(1000), 0);
     let mut out = String::with_capacity(34);
     for (v, width) in [
-        (y, 4),
-        (i64::from(mo), 2),
-        (i64::from(d), 2),
-        (t / 3600, 2),
-        ((t % 3600) / 60, 2),
-        (t % 60, 2),
+        (i64::from(t.year()), 4),
+        (i64::from(u8::from(t.month())), 2),
+        (i64::from(t.day()), 2),
+        (i64::from(t.hour()), 2),
+        (i64::from(t.minute()), 2),
+        (i64::from(t.second()), 2),
     ] {
         push_digits(&mut out, v, width);
     }
@@ -160,29 +159,17 @@ fn push_digits(out: &mut String, v: i64, width: u32) {
     }
 }
 
-/// Days since 1970-01-01 → (year, month, day) in the proleptic Gregorian calendar.
-pub(super) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn civil_dates_are_right() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    fn log_ids_start_with_the_utc_time_of_the_server_clock() {
+        let store = Store::new(1, false);
+        store.clock.freeze(Some(1_709_195_400_000));
+        let id = new_log_id(&store);
+        assert_eq!(id.len(), 34);
+        assert!(id.starts_with("20240229083000"), "{id}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use super::errors::{self, *};
 use super::grants::{self, scope_of, Refused, REFRESH_TTL_S};
 use super::tokens::ACCESS_TTL_S;
 use crate::exchange::{parse_query, Exchange, Reply};
+use crate::store::same_secret;
 use crate::store::{Store, Token, TokenKind, VendorId};
 use crate::vendors::ErrorDef;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -78,7 +79,7 @@ fn client(
         return Ok(id);
     }
     match store.tenant_or_provision(VendorId::Feishu, &id, &secret, BTreeMap::new()) {
-        Ok(t) if t.secret == secret => Ok(id),
+        Ok(t) if same_secret(secret.as_bytes(), t.secret.as_bytes()) => Ok(id),
         _ => Err(&OAUTH_INVALID_CLIENT),
     }
 }

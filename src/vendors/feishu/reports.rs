@@ -18,12 +18,12 @@
 //! (participant_list). Anything else missing or malformed is 121003. Paging: `page_size` 20..=100 (default 20), an opaque
 //! `page_token` (an offset) and `has_more`, as `meetings/list_by_no` does.
 
-use super::auth::civil_from_days;
 use super::errors::{self, *};
 use super::meetings::ok;
 use super::schema::{self, find_user, id_type, tri, wire_id, IdType};
 use super::view;
 use crate::exchange::{Exchange, Reply};
+use crate::store::calendar;
 use crate::store::{Meeting, MeetingState, Participant, ParticipantStatus, TenantData};
 use serde_json::{json, Map, Value};
 
@@ -40,15 +40,10 @@ fn bad(ex: &Exchange<'_>, why: &str) -> Reply {
 
 /// A unix time as the reports write it: `YYYY.MM.DD hh:mm:ss (GMT+08:00)`.
 fn when(t: i64) -> String {
-    let t = t + OFFSET_SECS;
-    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
-    let s = t.rem_euclid(86_400);
-    format!(
-        "{y:04}.{m:02}.{d:02} {:02}:{:02}:{:02} (GMT+08:00)",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    let how = time::macros::format_description!(
+        "[year].[month].[day] [hour]:[minute]:[second] (GMT+08:00)"
+    );
+    calendar::format(t, OFFSET_SECS, how)
 }
 
 /// A duration as `h:mm:ss`.

@@ -14,6 +14,7 @@ use super::apps::{self, AppType};
 use super::errors::{self, *};
 use super::schema::tri;
 use crate::exchange::{Exchange, Reply};
+use crate::store::same_secret;
 use crate::store::{Store, StoreError, Tenant, Token, TokenKind, VendorId};
 use crate::vendors::AdminError;
 use http::StatusCode;
@@ -104,7 +105,7 @@ fn app_credentials(ex: &Exchange<'_>, b: &Map<String, Value>) -> Result<Arc<Tena
         .store
         .tenant_or_provision(VendorId::Feishu, id, secret, BTreeMap::new())
     {
-        Ok(t) if t.secret == secret => Ok(t),
+        Ok(t) if same_secret(secret.as_bytes(), t.secret.as_bytes()) => Ok(t),
         Ok(_) => Err(errors::fail(ex, &TOKEN_BAD_SECRET)),
         Err(StoreError::UnknownTenant(_)) | Err(_) => Err(errors::fail(ex, &TOKEN_INVALID_PARAM)),
     }

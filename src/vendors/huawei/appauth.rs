@@ -7,6 +7,7 @@
 use super::auth::{issue, HW};
 use super::errors::{fail, ok};
 use crate::exchange::{Exchange, Reply};
+use crate::store::same_secret;
 use crate::store::{Tenant, User};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
@@ -75,9 +76,13 @@ fn app_id_login(ex: &mut Exchange<'_>) -> Reply {
     let good = if tenant.secret.is_empty() {
         well_formed(&signature)
     } else {
-        [single, multi]
-            .iter()
-            .any(|data| hmac_hex(&tenant.secret, data).eq_ignore_ascii_case(&signature))
+        [single, multi].iter().any(|data| {
+            let expected = hmac_hex(&tenant.secret, data);
+            same_secret(
+                signature.to_ascii_uppercase().as_bytes(),
+                expected.as_bytes(),
+            )
+        })
     };
     if !good {
         return fail("appid_auth_failed");
@@ -138,11 +143,7 @@ pub fn hmac_hex(key: &str, data: &str) -> String {
         return String::new();
     };
     mac.update(data.as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    hex::encode_upper(mac.finalize().into_bytes())
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use super::errors::{fail, note_meeting, ok};
 use super::locate;
 use super::views::{self, keys};
 use crate::exchange::{Exchange, Principal, Reply};
+use crate::store::same_secret;
 use crate::store::{ControlLogin, LockPolicy, Token, TokenKind};
 use serde_json::json;
 
@@ -89,7 +90,10 @@ pub fn create_conf_token(ex: &mut Exchange<'_>) -> Reply {
         if password.is_empty() {
             return Err("conf_authen_need_password");
         }
-        let right = views::extra_str(&m.extra, keys::CHAIR_PWD) == password;
+        let right = same_secret(
+            password.as_bytes(),
+            views::extra_str(&m.extra, keys::CHAIR_PWD).as_bytes(),
+        );
         match m.check_control_login(right, now, CONTROL_LOCK) {
             ControlLogin::Ok => Ok(m.creator.clone()),
             ControlLogin::Locked => Err("conf_ctr_login_locked"),

@@ -13,6 +13,7 @@ use super::errors::{fail, note_meeting, ok, ok_empty};
 use super::schema::{validate_attendee, ScheduleBody};
 use super::views::{self, keys};
 use crate::exchange::{Exchange, Reply};
+use crate::store::same_secret;
 use crate::store::{ControlLogin, Meeting, MeetingState, DEFAULT_CAPACITY};
 use serde_json::{json, Value};
 
@@ -163,9 +164,14 @@ pub fn start_meeting(ex: &mut Exchange<'_>) -> Reply {
         if password.is_empty() {
             return Err("conf_authen_need_password");
         }
-        let chair = views::extra_str(&m.extra, keys::CHAIR_PWD) == password;
-        let guest = views::extra_str(&m.extra, keys::GUEST_PWD) == password
-            && m.extra.get(keys::GUEST_START).and_then(Value::as_bool) == Some(true);
+        let chair = same_secret(
+            password.as_bytes(),
+            views::extra_str(&m.extra, keys::CHAIR_PWD).as_bytes(),
+        );
+        let guest = same_secret(
+            password.as_bytes(),
+            views::extra_str(&m.extra, keys::GUEST_PWD).as_bytes(),
+        ) && m.extra.get(keys::GUEST_START).and_then(Value::as_bool) == Some(true);
         // Activation logs in to the conference like CreateConfToken: same lockout.
         match m.check_control_login(chair || guest, now, CONTROL_LOCK) {
             ControlLogin::Ok => {}

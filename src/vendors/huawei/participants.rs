@@ -18,6 +18,7 @@ use super::errors::{fail, note_meeting, ok_empty};
 use super::locate;
 use super::views::{self, keys};
 use crate::exchange::{Exchange, Principal, Reply};
+use crate::store::same_secret;
 use crate::store::{ControlLogin, Meeting, ParticipantStatus};
 use serde_json::Value;
 
@@ -105,7 +106,10 @@ pub fn set_role(ex: &mut Exchange<'_>) -> Reply {
         if pwd.is_empty() {
             return Err("conf_authen_need_password");
         }
-        if views::extra_str(&m.extra, keys::CHAIR_PWD) != pwd {
+        if !same_secret(
+            pwd.as_bytes(),
+            views::extra_str(&m.extra, keys::CHAIR_PWD).as_bytes(),
+        ) {
             return Err("conf_not_found_or_auth_failed");
         }
         m.set_host(Some(user));
@@ -192,8 +196,15 @@ pub fn invite_with_pwd(ex: &mut Exchange<'_>) -> Reply {
         if let Some(name) = state_error(m, now) {
             return Err(name);
         }
-        let chair = views::extra_str(&m.extra, keys::CHAIR_PWD) == pwd;
-        let guest = !chair && views::extra_str(&m.extra, keys::GUEST_PWD) == pwd;
+        let chair = same_secret(
+            pwd.as_bytes(),
+            views::extra_str(&m.extra, keys::CHAIR_PWD).as_bytes(),
+        );
+        let guest = !chair
+            && same_secret(
+                pwd.as_bytes(),
+                views::extra_str(&m.extra, keys::GUEST_PWD).as_bytes(),
+            );
         match m.check_control_login(chair || guest, now, CONTROL_LOCK) {
             ControlLogin::Ok => {}
             ControlLogin::Locked => return Err("conf_ctr_login_locked"),

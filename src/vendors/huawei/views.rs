@@ -7,6 +7,7 @@
 //! State mapping: Scheduled → `Schedule`, InProgress → `Created`, Ended/Cancelled →
 //! `Destroyed`.
 
+use crate::store::calendar::{self, unix_from_civil};
 use crate::store::{Meeting, MeetingState, Participant, TenantData};
 use serde_json::{json, Map, Value};
 
@@ -47,14 +48,8 @@ pub fn conference_state(s: MeetingState) -> &'static str {
 
 /// Unix seconds → `yyyy-MM-dd HH:mm` (UTC).
 pub fn fmt_time(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60
-    )
+    let how = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
+    calendar::format(secs, 0, how)
 }
 
 /// `yyyy-MM-dd HH:mm` (UTC) → unix seconds; `None` when malformed.
@@ -73,30 +68,7 @@ pub fn parse_time(s: &str) -> Option<i64> {
     {
         return None;
     }
-    Some(days_from_civil(y, mo, da) * 86_400 + h * 3600 + mi * 60)
-}
-
-// Howard Hinnant's civil-date algorithms.
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    unix_from_civil(y, mo, da, h, mi)
 }
 
 /// ConferenceInfo as the host sees it (both passwords in `passwordEntry`).

@@ -135,7 +135,7 @@ pub fn uuid_of(u: &User) -> String {
         Some(s) if !s.is_empty() => s.to_string(),
         _ => {
             let digest = Sha256::digest(format!("wemeet-uuid:{}", u.id).as_bytes());
-            digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+            hex::encode(&digest[..16])
         }
     }
 }
