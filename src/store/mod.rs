@@ -14,6 +14,7 @@ mod invitees;
 mod meeting;
 mod participants;
 mod pending;
+pub mod subscription;
 mod tenant;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,7 @@ pub use ids::{splitmix64, Ids};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
+pub use subscription::{Mode, Subscription, SubscriptionOrigin, Subscriptions, Verification};
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
@@ -109,6 +111,9 @@ pub struct Store {
     pub ids: Ids,
     /// The stream of domain changes (see [`change`]); every tenant publishes here.
     pub changes: Arc<ChangeBus>,
+    /// Where each tenant's vendor events go (read by `src/events/`, written by scenarios, the
+    /// admin API and vendor config endpoints).
+    pub subscriptions: Arc<Subscriptions>,
     /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
     pub strict_tenants: bool,
 }
@@ -123,6 +128,7 @@ impl Store {
             clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
             changes: Arc::new(ChangeBus::default()),
+            subscriptions: Arc::new(Subscriptions::default()),
             strict_tenants,
         }
     }
@@ -214,10 +220,11 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential, token and kept change; resets ids and the clock
-    /// offset (the change stream keeps counting).
+    /// Forgets every tenant, credential, token, subscription and kept change; resets ids and
+    /// the clock offset (the change stream keeps counting).
     pub fn clear(&self) {
         self.tenants.iter().for_each(DashMap::clear);
+        self.subscriptions.clear();
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
         self.changes.clear();

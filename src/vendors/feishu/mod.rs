@@ -5,10 +5,12 @@
 //! table), `auth.rs` (gateway auth, log ids), `errors.rs` (the catalogue and envelopes),
 //! `schema.rs` (wire DTOs, user id types), `view.rs` (meeting/reserve JSON), `tokens.rs`,
 //! `reserves.rs`, `meetings.rs`, `invite.rs` (invite, kickout, set_host), `reports.rs`
-//! (meeting_list, participant_list).
+//! (meeting_list, participant_list), `events.rs` + `events_wire.rs` (event callbacks).
 
 mod auth;
 mod errors;
+pub mod events;
+mod events_wire;
 mod invite;
 mod meetings;
 mod reports;
@@ -141,6 +143,9 @@ impl Vendor for Feishu {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         auth::tenant_hint(ex)
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::FeishuEvents)
     }
 }
 
