@@ -10,13 +10,17 @@
 //! - [`vendors`]: the vendor contract, the registry and one module per vendor.
 //! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
 //! - [`scenario`]: YAML seed data and rules → the running state.
-//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids).
+//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids,
+//!   the change stream, event subscriptions).
+//! - [`events`]: event delivery — the outbox and sender fed by the change stream, formats from
+//!   `vendors/<v>/events.rs`.
 //! - [`app`]: the shared state tying these together; [`exchange`]: what a handler sees.
 
 pub mod admin;
 pub mod app;
 pub mod body;
 pub mod config;
+pub mod events;
 pub mod exchange;
 pub mod faults;
 pub mod journal;
@@ -54,6 +58,8 @@ pub enum StartError {
     Bind(std::io::Error),
     #[error(transparent)]
     StateFile(#[from] statefile::StateFileError),
+    #[error("--events-ca {path}: {message}")]
+    EventsCa { path: String, message: String },
     #[error("--listen-admin {0} is not a loopback address: the admin API can reset and rewrite everything, so it binds 127.0.0.1/::1 only unless --admin-token is set")]
     AdminExposed(std::net::SocketAddr),
 }
@@ -123,6 +129,17 @@ fn spawn_token_sweep(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     });
 }
 
+/// Reads and checks `--events-ca`.
+fn read_events_ca(path: &std::path::Path) -> Result<String, StartError> {
+    let err = |message: String| StartError::EventsCa {
+        path: path.display().to_string(),
+        message,
+    };
+    let pem = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    vendors::events::check_ca(&pem).map_err(|e| err(e.message))?;
+    Ok(pem)
+}
+
 /// Loads scenarios, binds every listener and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let scenarios = scenarios_for(&config).map_err(StartError::Scenario)?;
@@ -146,12 +163,19 @@ pub async fn start_with(
             source,
         })?;
     }
+    let events_ca = match &config.events_ca {
+        Some(path) => Some(read_events_ca(path)?),
+        None => None,
+    };
     let watch_files = config.watch;
     let saved = match &config.state_file {
         Some(path) => statefile::read(path)?,
         None => None,
     };
     let app = Arc::new(App::new(config, scenarios)?);
+    if let Some(pem) = events_ca {
+        app.events.webhook.trust(pem);
+    }
     if let Some(s) = saved {
         statefile::apply(&app, s);
     }
@@ -162,6 +186,7 @@ pub async fn start_with(
         faults::watch::spawn(Arc::clone(&app), rx.clone());
     }
     spawn_token_sweep(Arc::clone(&app), rx.clone());
+    events::spawn(Arc::clone(&app), rx.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let served = Arc::clone(&app);
     let task = tokio::spawn(async move {

@@ -2,12 +2,15 @@
 //!
 //! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
 //! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
-//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream.
+//! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
+//! `subscriptions.rs` event subscriptions; `events.rs` event deliveries.
 
 mod changes;
+mod events;
 mod meetings;
 mod ops;
 pub mod state;
+mod subscriptions;
 
 use crate::app::App;
 use crate::exchange::{parse_query, Reply};
@@ -148,6 +151,16 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         }
         ("POST", ["tokens", "expire"]) => state::expire_token(app, req),
         ("GET", ["changes"]) => changes::list(app, req),
+        ("GET", ["subscriptions"]) => subscriptions::list(app, req),
+        ("POST", ["subscriptions"]) => subscriptions::create(app, req).await,
+        ("GET", ["subscriptions", id]) => subscriptions::get(app, id),
+        ("PUT", ["subscriptions", id]) => subscriptions::replace(app, req, id).await,
+        ("DELETE", ["subscriptions", id]) => subscriptions::remove(app, id),
+        ("POST", ["subscriptions", id, action]) => subscriptions::action(app, id, action).await,
+        ("GET", ["events"]) => events::list(app, req),
+        ("GET", ["events", "count"]) => events::count(app, req),
+        ("GET", ["events", id]) => events::get(app, id),
+        ("POST", ["events", id, "redeliver"]) => events::redeliver(app, id),
         ("GET", ["requests"]) => ops::requests(app, req),
         ("GET", ["requests", "count"]) => ops::count(app, req),
         ("DELETE", ["requests"]) => {

@@ -20,6 +20,7 @@ pub fn health(app: &App) -> Value {
         "tenants": app.store.tenants().len(),
         "journal": {"kept": app.journal.len(), "capacity": app.journal.capacity()},
         "faults": app.faults.len(),
+        "events": app.events.stats(),
     })
 }
 

@@ -1,9 +1,10 @@
-//! Admin state operations: reset, export/import of everything, scenario upload, the clock,
-//! token expiry.
+//! Admin state operations: reset, export/import of everything (event subscriptions and the
+//! outbox included), scenario upload, the clock, token expiry.
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::{Meeting, Origin, Tenant, Token, User, VendorId};
+use crate::events::outbox::OutboxState;
+use crate::store::{Meeting, Origin, Subscription, Tenant, Token, User, VendorId};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -43,6 +44,12 @@ pub struct StateSnapshot {
     /// The change stream's position, so numbering continues after an import.
     #[serde(default)]
     pub last_change_seq: u64,
+    /// Event subscriptions (secrets in full: this is the server's own state).
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+    /// Event deliveries not yet finished, in per-meeting order.
+    #[serde(default)]
+    pub outbox: OutboxState,
 }
 
 /// The whole store as a snapshot.
@@ -70,6 +77,14 @@ pub fn snapshot(app: &App) -> StateSnapshot {
         credentials: app.store.credential_index(),
         tokens: app.store.tokens.all(),
         last_change_seq: app.store.changes.last_seq(),
+        subscriptions: app
+            .store
+            .subscriptions
+            .all()
+            .iter()
+            .map(|s| s.as_ref().clone())
+            .collect(),
+        outbox: app.events.export(app),
     }
 }
 
@@ -102,6 +117,8 @@ pub fn restore(app: &App, s: StateSnapshot) {
     for tok in s.tokens {
         app.store.tokens.insert(tok);
     }
+    app.store.subscriptions.replace_all(s.subscriptions);
+    app.events.import(s.outbox, app.store.clock.now_ms());
 }
 
 /// `POST /__admin/reset`
@@ -130,9 +147,41 @@ pub fn import(app: &App, req: &AdminReq<'_>) -> AdminResult {
             }
         }
     }
+    check_events(app, &s)?;
     let tenants = s.tenants.len();
     restore(app, s);
     Ok(json!({"imported": true, "tenants": tenants}))
+}
+
+/// Subscriptions valid for their vendor and unique; deliveries of known subscriptions.
+fn check_events(app: &App, s: &StateSnapshot) -> Result<(), (http::StatusCode, String)> {
+    let mut ids = std::collections::HashSet::new();
+    for sub in &s.subscriptions {
+        if !ids.insert(sub.id.as_str()) {
+            return Err(bad(format!("subscription {:?} appears twice", sub.id)));
+        }
+        let format = app.vendor(sub.vendor).events().ok_or_else(|| {
+            bad(format!(
+                "subscription {:?}: {} has no event format",
+                sub.id, sub.vendor
+            ))
+        })?;
+        crate::vendors::events::validate(format, sub)
+            .map_err(|e| bad(format!("subscription {:?}: {e}", sub.id)))?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for d in &s.outbox.deliveries {
+        if !ids.contains(d.subscription.as_str()) {
+            return Err(bad(format!(
+                "outbox delivery {}: no subscription {:?} in the snapshot",
+                d.id, d.subscription
+            )));
+        }
+        if !seen.insert(d.id) {
+            return Err(bad(format!("outbox delivery {} appears twice", d.id)));
+        }
+    }
+    Ok(())
 }
 
 /// `POST /__admin/scenarios`: a YAML or JSON scenario, validated whole, then applied.
@@ -187,12 +236,14 @@ pub fn freeze(app: &App, req: &AdminReq<'_>) -> AdminResult {
         ),
     };
     app.store.clock.freeze(at);
+    app.events.wake();
     Ok(clock(app))
 }
 
 /// `POST /__admin/clock/unfreeze`: the clock runs again from where it stood.
 pub fn unfreeze(app: &App) -> Value {
     app.store.clock.unfreeze();
+    app.events.wake();
     clock(app)
 }
 
@@ -211,6 +262,8 @@ pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     app.store
         .tokens
         .purge_expired(now, crate::store::TOKEN_GRACE_MS);
+    // Retries due on the server clock become due now.
+    app.events.wake();
     Ok(clock(app))
 }
 

@@ -1,9 +1,11 @@
-//! Writing validated scenarios into the running server: tenants, users, meetings, rate-limit
-//! modes and fault rules.
+//! Writing validated scenarios into the running server: tenants, users, meetings, event
+//! subscriptions, rate-limit modes and fault rules.
 
 use crate::app::App;
 use crate::scenario::Scenario;
-use crate::store::{Meeting, MeetingState, Origin, ParticipantStatus, Tenant, User, VendorId};
+use crate::store::{
+    Meeting, MeetingState, Origin, ParticipantStatus, Subscription, Tenant, User, VendorId,
+};
 use std::collections::BTreeMap;
 
 /// A tenant ready to be seeded.
@@ -15,6 +17,8 @@ pub struct TenantSeed {
     pub credentials: BTreeMap<String, String>,
     pub users: Vec<User>,
     pub meetings: Vec<Meeting>,
+    /// Validated event subscriptions.
+    pub subscriptions: Vec<Subscription>,
 }
 
 /// Applies one scenario: its tenants replace tenants of the same id, its rate-limit modes and
@@ -51,6 +55,9 @@ pub fn apply(app: &App, scenario: &Scenario) {
                 data.seed_meeting(m);
             }
         });
+        for sub in &seed.subscriptions {
+            app.store.subscriptions.put(sub.clone());
+        }
     }
     for (vendor, mode) in &scenario.rate_limits {
         app.limiter.set_mode(*vendor, Some(mode.clone()));

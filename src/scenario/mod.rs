@@ -6,6 +6,7 @@
 //! is refused whole.
 
 pub mod apply;
+mod events;
 pub mod load;
 pub mod schema;
 

@@ -53,6 +53,9 @@ pub struct TenantSpec {
     pub users: Vec<Spanned<User>>,
     #[serde(default)]
     pub meetings: Vec<Spanned<MeetingSpec>>,
+    /// Event subscriptions of the tenant (see `src/events/spec.rs`).
+    #[serde(default)]
+    pub events: Vec<Spanned<crate::events::spec::SubscriptionSpec>>,
 }
 
 /// A participant as written: a user id, or the full entry.
