@@ -66,7 +66,7 @@ mod tests {
         let blob = base64::engine::general_purpose::STANDARD
             .decode(b64)
             .unwrap();
-        assert!(blob.len() >= 32 && blob.len() % 16 == 0);
+        assert!(blob.len() >= 32 && blob.len().is_multiple_of(16));
         let (iv, ct) = blob.split_at(16);
         let iv: [u8; 16] = iv.try_into().unwrap();
         Aes256CbcDec::new(&key.into(), &iv.into())
