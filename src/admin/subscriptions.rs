@@ -9,6 +9,7 @@ use crate::store::{SubscriptionOrigin, VendorId, Verification};
 use crate::vendors::events::{EventFormat, FieldError};
 use http::StatusCode;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 fn field(e: FieldError) -> (StatusCode, String) {
     bad(e.to_string())
@@ -70,7 +71,7 @@ pub fn get(app: &App, id: &str) -> AdminResult {
 }
 
 /// Runs the handshake when asked (default), then answers the subscription.
-async fn settle(app: &App, id: &str, verify: bool) -> AdminResult {
+async fn settle(app: &Arc<App>, id: &str, verify: bool) -> AdminResult {
     if verify {
         app.events
             .verify(app, id)
@@ -82,7 +83,7 @@ async fn settle(app: &App, id: &str, verify: bool) -> AdminResult {
 }
 
 /// `POST /__admin/subscriptions` with `{"vendor","tenant","url", <secret fields>…}`.
-pub async fn create(app: &App, req: &AdminReq<'_>) -> AdminResult {
+pub async fn create(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
     let spec = spec(req)?;
     let vendor = vendor_of(&spec).map_err(field)?;
     let format = format_of(app, vendor)?;
@@ -130,7 +131,7 @@ pub async fn create(app: &App, req: &AdminReq<'_>) -> AdminResult {
 
 /// `PUT /__admin/subscriptions/{id}`: replaces every field but vendor, tenant and id; the
 /// handshake runs again (unless `"verify": false`).
-pub async fn replace(app: &App, req: &AdminReq<'_>, id: &str) -> AdminResult {
+pub async fn replace(app: &Arc<App>, req: &AdminReq<'_>, id: &str) -> AdminResult {
     let old = app
         .store
         .subscriptions
@@ -175,7 +176,7 @@ pub fn remove(app: &App, id: &str) -> AdminResult {
 }
 
 /// `POST /__admin/subscriptions/{id}/{pause|resume|verify}`
-pub async fn action(app: &App, id: &str, action: &str) -> AdminResult {
+pub async fn action(app: &Arc<App>, id: &str, action: &str) -> AdminResult {
     let paused = match action {
         "pause" => true,
         "resume" => false,

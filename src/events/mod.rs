@@ -79,12 +79,17 @@ impl UniqueIds {
 
 /// See the module documentation.
 pub struct Engine {
+    /// Changes published and not yet pumped; guards only the vector and its drop counter.
     inbox: Mutex<Inbox>,
+    /// Every delivery's state (lanes, due times, history, counters); see `outbox.rs`.
     outbox: Mutex<Outbox>,
     /// Wakes the worker: a change arrived, a send finished, the clock moved, a reset.
     wake: Notify,
+    /// The HTTP(S) transport and its client cache.
     pub webhook: webhook::Webhook,
+    /// Dedupe ids, nonces and IVs (one atomic counter).
     ids: UniqueIds,
+    /// The store's subscriptions (shared; read by the sink and the worker).
     subs: Arc<Subscriptions>,
     /// The outbox bound, also the inbox bound (read by the sink without the outbox lock).
     capacity: usize,

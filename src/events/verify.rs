@@ -76,8 +76,13 @@ async fn handshake(app: &App, sub: &Subscription) -> (Verification, Option<Strin
 }
 
 impl crate::events::Engine {
-    /// Runs the handshake of subscription `id` now (admin API) and records the result.
-    pub async fn verify(&self, app: &App, id: &str) -> Result<Arc<Subscription>, String> {
-        verify(app, id).await
+    /// Runs the handshake of subscription `id` now (admin API) and records the result. It runs
+    /// in its own task, so it completes (and the subscription never stays `checking`) even if
+    /// the caller goes away.
+    pub async fn verify(&self, app: &Arc<App>, id: &str) -> Result<Arc<Subscription>, String> {
+        let (app, id) = (Arc::clone(app), id.to_string());
+        tokio::spawn(async move { verify(&app, &id).await })
+            .await
+            .map_err(|e| format!("handshake task failed: {e}"))?
     }
 }

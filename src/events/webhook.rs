@@ -29,6 +29,9 @@ pub struct Sent {
 /// A client per (header case, connect timeout, extra CA).
 type Key = (HeaderCase, u64, u64);
 
+/// Clients kept at most (each distinct subscription CA makes one); beyond, the cache restarts.
+const MAX_CLIENTS: usize = 64;
+
 /// See the module documentation.
 #[derive(Default)]
 pub struct Webhook {
@@ -93,7 +96,11 @@ impl Webhook {
         let client = b
             .build()
             .map_err(|e| format!("HTTP client: {}", cause(&e)))?;
-        self.clients.lock().insert(key, client.clone());
+        let mut clients = self.clients.lock();
+        if clients.len() >= MAX_CLIENTS {
+            clients.clear();
+        }
+        clients.insert(key, client.clone());
         Ok(client)
     }
 

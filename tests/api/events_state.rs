@@ -74,6 +74,32 @@ async fn an_import_with_an_invalid_subscription_or_orphan_delivery_changes_nothi
     assert_eq!(app.admin_get("/state").await.json(), state);
 }
 
+#[tokio::test]
+async fn a_subscription_left_pending_gets_its_handshake_from_the_worker() {
+    // What a vendor's own config endpoint does: store the subscription `pending`, and let the
+    // engine verify it. Reachable today through a state import.
+    let app = TestApp::spawn().await;
+    let rx = Receiver::start(Answer::Challenge(None)).await;
+    let mut state = app.admin_get("/state").await.json();
+    state["subscriptions"] = json!([{
+        "id": "vendor-made", "vendor": "feishu", "tenant": APP, "url": rx.url,
+        "secrets": {"verification_token": VT}, "verification": "pending", "origin": "vendor"
+    }]);
+    let r = app.admin_try(Method::PUT, "/state", state).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    rx.wait_for(1).await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let s = app.admin_get("/subscriptions/vendor-made").await.json();
+        if s["verification"]["state"] == "verified" {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{s}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(rx.got()[0].json()["type"], "url_verification");
+}
+
 /// A CA and a server configuration for 127.0.0.1 signed by it.
 fn ca_and_server() -> (String, Arc<rustls::ServerConfig>) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
