@@ -39,6 +39,9 @@ pub struct App {
     pub scenarios: RwLock<Vec<Scenario>>,
     pub stats: Stats,
     pub started: Instant,
+    /// Flipped to `true` when the server starts shutting down, so long-lived answers (the
+    /// dashboard's live stream) end at once instead of holding graceful shutdown open.
+    pub stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl App {
@@ -60,6 +63,7 @@ impl App {
             scenarios: RwLock::new(Vec::new()),
             stats: Stats::default(),
             started: Instant::now(),
+            stopping: tokio::sync::watch::channel(false).0,
             config,
         };
         for s in scenarios {
@@ -86,10 +90,12 @@ impl App {
     }
 
     /// Back to the loaded scenarios' initial state: store, journal, counters, rules, clock,
-    /// subscriptions; the outbox is emptied.
+    /// invitee behaviours (the scenarios' own; planned call steps are dropped), subscriptions;
+    /// the outbox is emptied.
     pub fn reset(&self) {
         let scenarios = self.scenarios.read().clone();
         self.store.clear();
+        self.store.living.set_declarations(Vec::new());
         self.events.clear();
         self.journal.clear();
         self.limiter.clear();

@@ -1,5 +1,6 @@
-//! The response body type: a whole buffer, or the chunks of a slow or truncated answer
-//! (connection faults), ending in an error when the connection must break.
+//! The response body type: a whole buffer, the chunks of a slow or truncated answer
+//! (connection faults, ending in an error when the connection must break), or a live stream
+//! (the dashboard's server-sent events).
 
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
@@ -35,6 +36,8 @@ pub enum Body {
         /// would drop the head too and an `empty`/`truncated` fault would look like `close`.
         flushing: bool,
     },
+    /// Chunks as a producer task sends them, until it drops its sender (server-sent events).
+    Stream(tokio::sync::mpsc::Receiver<Bytes>),
 }
 
 /// How long a cut body waits before breaking, so the bytes before the cut reach the client.
@@ -92,6 +95,7 @@ impl HttpBody for Body {
     ) -> Poll<Option<Result<Frame<Bytes>, Cut>>> {
         match self.get_mut() {
             Body::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
+            Body::Stream(rx) => rx.poll_recv(cx).map(|c| c.map(|b| Ok(Frame::data(b)))),
             Body::Chunks {
                 chunks,
                 interval,
@@ -136,7 +140,7 @@ impl HttpBody for Body {
         match self {
             Body::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
             Body::Full(None) => SizeHint::with_exact(0),
-            Body::Chunks { .. } => SizeHint::default(),
+            Body::Chunks { .. } | Body::Stream(_) => SizeHint::default(),
         }
     }
 }

@@ -35,6 +35,8 @@ pub struct Entry {
     pub fault: Option<String>,
     pub duration_us: u64,
     pub body: Bytes,
+    /// The answer's body as sent (at most [`BODY_KEEP`] bytes kept; masked on read).
+    pub response: Bytes,
 }
 
 /// Filters of `GET /__admin/requests` and `/count`.
@@ -78,6 +80,8 @@ pub struct Journal {
     slots: Box<[Mutex<Option<Entry>>]>,
     /// Next sequence number.
     next: AtomicU64,
+    /// How many times the journal was cleared (live watchers tell a clear from no news).
+    clears: AtomicU64,
 }
 
 impl Journal {
@@ -86,6 +90,7 @@ impl Journal {
         Journal {
             slots: (0..capacity).map(|_| Mutex::new(None)).collect(),
             next: AtomicU64::new(0),
+            clears: AtomicU64::new(0),
         }
     }
 
@@ -105,6 +110,11 @@ impl Journal {
         // keeping the slice would pin the whole buffer (kilobytes per entry).
         let keep = entry.body.len().min(BODY_KEEP);
         entry.body = Bytes::copy_from_slice(&entry.body[..keep]);
+        // An answer body is its own buffer (built for this reply), so keeping it is a
+        // reference count, not a copy; only an oversized one is cut to a copied prefix.
+        if entry.response.len() > BODY_KEEP {
+            entry.response = Bytes::copy_from_slice(&entry.response[..BODY_KEEP]);
+        }
         let slot = (seq % self.slots.len() as u64) as usize;
         let evicted = self.slots[slot].lock().replace(entry);
         drop(evicted);
@@ -146,6 +156,16 @@ impl Journal {
         for s in self.slots.iter() {
             *s.lock() = None;
         }
+        self.clears.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Where the journal stands without reading it: (entries ever pushed, times cleared). A
+    /// live watcher (the dashboard) compares it to know when to read again.
+    pub fn version(&self) -> (u64, u64) {
+        (
+            self.next.load(Ordering::Relaxed),
+            self.clears.load(Ordering::Relaxed),
+        )
     }
 }
 
@@ -170,19 +190,30 @@ pub fn is_secret_name(name: &str) -> bool {
 
 /// Replaces the values of secret-named fields with `"***"`, recursively.
 pub fn mask_json(v: &mut Value) {
+    mask_json_by(v, &is_secret_name);
+}
+
+/// Replaces the values of fields whose name `secret` flags with `"***"`, recursively.
+fn mask_json_by(v: &mut Value, secret: &dyn Fn(&str) -> bool) {
     match v {
         Value::Object(map) => {
             for (k, val) in map.iter_mut() {
-                if is_secret_name(k) && !val.is_object() && !val.is_array() {
+                if secret(k) && !val.is_object() && !val.is_array() {
                     *val = Value::String("***".into());
                 } else {
-                    mask_json(val);
+                    mask_json_by(val, secret);
                 }
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(mask_json),
+        Value::Array(items) => items.iter_mut().for_each(|i| mask_json_by(i, secret)),
         _ => {}
     }
+}
+
+/// In an answer, `code` is the vendor's result code (never a login code, which no emulated
+/// answer carries), so it stays; every other secret-named field is masked.
+fn is_secret_in_answer(name: &str) -> bool {
+    !name.eq_ignore_ascii_case("code") && is_secret_name(name)
 }
 
 /// Masks secret query values in a request target (`?app_secret=x` → `?app_secret=***`).
@@ -223,22 +254,27 @@ pub struct EntryView {
     pub duration_us: u64,
     /// The request body: JSON when it parses (secrets masked), else text, else absent.
     pub body: Option<Value>,
+    /// The answer's body, masked the same way.
+    pub response: Option<Value>,
+}
+
+/// A kept body as JSON when it parses (fields `secret` flags masked), else as masked text.
+fn masked_body(b: &Bytes, secret: &dyn Fn(&str) -> bool) -> Option<Value> {
+    if b.is_empty() {
+        return None;
+    }
+    match serde_json::from_slice::<Value>(b) {
+        Ok(mut v) => {
+            mask_json_by(&mut v, secret);
+            Some(v)
+        }
+        // Form-encoded bodies (`app_secret=…&…`) are masked like query strings.
+        Err(_) => Some(Value::String(mask_pairs(&String::from_utf8_lossy(b)))),
+    }
 }
 
 impl From<&Entry> for EntryView {
     fn from(e: &Entry) -> Self {
-        let body = if e.body.is_empty() {
-            None
-        } else {
-            match serde_json::from_slice::<Value>(&e.body) {
-                Ok(mut v) => {
-                    mask_json(&mut v);
-                    Some(v)
-                }
-                // Form-encoded bodies (`app_secret=…&…`) are masked like query strings.
-                Err(_) => Some(Value::String(mask_pairs(&String::from_utf8_lossy(&e.body)))),
-            }
-        };
         EntryView {
             seq: e.seq,
             request_id: e.request_id.clone(),
@@ -253,7 +289,8 @@ impl From<&Entry> for EntryView {
             meeting: e.meeting.clone(),
             fault: e.fault.clone(),
             duration_us: e.duration_us,
-            body,
+            body: masked_body(&e.body, &is_secret_name),
+            response: masked_body(&e.response, &is_secret_in_answer),
         }
     }
 }
@@ -278,6 +315,7 @@ mod tests {
             fault: None,
             duration_us: 0,
             body: Bytes::new(),
+            response: Bytes::new(),
         }
     }
 
@@ -310,5 +348,18 @@ mod tests {
         );
         assert!(body.contains("cli"));
         assert_eq!(v.target, "/x?a=1&access_token=***");
+    }
+
+    #[test]
+    fn answers_keep_their_result_code_and_lose_their_secrets() {
+        let mut e = entry("x");
+        e.response = Bytes::from_static(
+            br#"{"code":0,"data":{"access_token":"u-1","refresh_token":"ur-2","password":"p"}}"#,
+        );
+        let v = EntryView::from(&e).response.unwrap();
+        assert_eq!(v["code"], 0);
+        assert_eq!(v["data"]["access_token"], "***");
+        assert_eq!(v["data"]["refresh_token"], "***");
+        assert_eq!(v["data"]["password"], "***");
     }
 }

@@ -10,8 +10,8 @@
 //! - [`vendors`]: the vendor contract, the registry and one module per vendor.
 //! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
 //! - [`scenario`]: YAML seed data and rules → the running state.
-//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids,
-//!   the change stream, event subscriptions).
+//! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids, the
+//!   change stream, simulated invitees, event subscriptions).
 //! - [`events`]: event delivery — the outbox and sender fed by the change stream, formats from
 //!   `vendors/<v>/events.rs`.
 //! - [`app`]: the shared state tying these together; [`exchange`]: what a handler sees.
@@ -140,6 +140,20 @@ fn read_events_ca(path: &std::path::Path) -> Result<String, StartError> {
     Ok(pem)
 }
 
+/// Applies simulated-invitee steps as they fall due while the server clock runs (a clock
+/// advance and every request also apply them; see `store::living`).
+fn spawn_living(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = app.store.living.wait(&app.store.clock) => {}
+                _ = shutdown.changed() => return,
+            }
+            app.store.run_due();
+        }
+    });
+}
+
 /// Loads scenarios, binds every listener and starts serving in the background.
 pub async fn start(config: Config) -> Result<Running, StartError> {
     let scenarios = scenarios_for(&config).map_err(StartError::Scenario)?;
@@ -176,8 +190,8 @@ pub async fn start_with(
     if let Some(pem) = events_ca {
         app.events.webhook.trust(pem);
     }
-    if let Some(s) = saved {
-        statefile::apply(&app, s);
+    if let (Some(s), Some(path)) = (saved, app.config.state_file.clone()) {
+        statefile::apply(&app, &path, s)?;
     }
     let listeners = server::bind(&app).await.map_err(StartError::Bind)?;
     let addrs = server::addrs(&listeners);
@@ -186,6 +200,7 @@ pub async fn start_with(
         faults::watch::spawn(Arc::clone(&app), rx.clone());
     }
     spawn_token_sweep(Arc::clone(&app), rx.clone());
+    spawn_living(Arc::clone(&app), rx.clone());
     events::spawn(Arc::clone(&app), rx.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let served = Arc::clone(&app);

@@ -103,6 +103,10 @@ fn print_banner(running: &meetmock::Running, demo: bool) {
         }
     }
     println!("  admin API: {base}/__admin/health   routes: meetmock routes");
+    match running.addrs.iter().skip(1).find(|(s, _)| s.admin) {
+        Some((_, a)) => println!("  dashboard: http://{a}/__admin/ui"),
+        None => println!("  dashboard: {base}/__admin/ui"),
+    }
     if !demo {
         return;
     }
@@ -174,9 +178,10 @@ fn check(paths: &[std::path::PathBuf]) -> ExitCode {
     for f in &files {
         match meetmock::scenario::load::load_file(f, &vendors) {
             Ok(s) => println!(
-                "{}: ok ({} tenants, {} fault rules)",
+                "{}: ok ({} tenants, {} behaviours, {} fault rules)",
                 f.display(),
                 s.tenants.len(),
+                s.tenants.iter().map(|t| t.behaviours.len()).sum::<usize>(),
                 s.faults.len()
             ),
             Err(problems) => {

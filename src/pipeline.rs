@@ -65,6 +65,10 @@ where
     let target = uri.path_and_query().map_or(path, |p| p.as_str());
 
     if path.starts_with("/__admin") && scope.admin {
+        // The dashboard's files and its live stream (src/admin/ui).
+        if let Some(resp) = crate::admin::ui::serve(app, &parts, path) {
+            return Outcome::Respond(resp);
+        }
         let bytes = match Limited::new(body, app.config.max_body_bytes)
             .collect()
             .await
@@ -74,6 +78,8 @@ where
                 return Outcome::Respond(to_response(crate::admin::too_large()));
             }
         };
+        // Simulated invitees whose step fell due act first, so what is read is current.
+        app.store.run_due();
         let reply = crate::admin::handle(app, &parts, target, bytes).await;
         return Outcome::Respond(to_response(reply));
     }
@@ -103,6 +109,9 @@ where
         ),
         Lookup::Unknown(None) => match scope.only {
             Some(v) => (v, &UNKNOWN_ROUTE, Vec::new(), false),
+            None if path == "/" && matches!(parts.method, Method::GET | Method::HEAD) => {
+                return Outcome::Respond(crate::admin::ui::root(app, scope));
+            }
             None => {
                 return Outcome::Respond(to_response(no_vendor(&parts.method, target)));
             }
@@ -180,6 +189,9 @@ where
         }
     }
 
+    // Simulated invitees whose step fell due act first, so what is read is current (one
+    // atomic load when nothing is due).
+    app.store.run_due();
     // The journal names a rate limit that refused the call, like a fault rule.
     let mut limited: Option<String> = None;
     let reply = safety_net(&mut ex, |ex| {
@@ -327,7 +339,14 @@ fn journal(ex: &Exchange<'_>, rule: &str, started: Instant, c: ConnectionFault) 
         ConnectionFault::Empty | ConnectionFault::Truncated | ConnectionFault::Slow { .. } => 200,
         _ => 0,
     };
-    push_entry(ex, status, None, Some(rule.to_string()), started);
+    push_entry(
+        ex,
+        status,
+        None,
+        Some(rule.to_string()),
+        started,
+        Bytes::new(),
+    );
 }
 
 fn add_request_id(ex: &Exchange<'_>, mut reply: Reply) -> Reply {
@@ -344,6 +363,7 @@ fn push_entry(
     code: Option<Cow<'static, str>>,
     fault: Option<String>,
     started: Instant,
+    response: Bytes,
 ) {
     let meeting = ex
         .note
@@ -366,6 +386,7 @@ fn push_entry(
         fault,
         duration_us: started.elapsed().as_micros() as u64,
         body: ex.body.clone(),
+        response,
     });
 }
 
@@ -381,7 +402,8 @@ fn finish(
         .code
         .clone()
         .or_else(|| ex.note.code.clone().map(Cow::Owned));
-    push_entry(ex, reply.status.as_u16(), code, fault, started);
+    let answer = reply.body.clone();
+    push_entry(ex, reply.status.as_u16(), code, fault, started, answer);
     tracing::debug!(status = reply.status.as_u16(), "answered");
     to_response(reply)
 }

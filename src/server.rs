@@ -67,6 +67,8 @@ pub async fn run(
         });
     }
     let _ = shutdown.wait_for(|s| *s).await;
+    // Live streams (dashboard) end now; graceful shutdown then waits only for real requests.
+    app.stopping.send_replace(true);
     while tasks.join_next().await.is_some() {}
     if let Ok(graceful) = Arc::try_unwrap(graceful) {
         let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;

@@ -3,7 +3,7 @@
 //! never leaves a half-written file. A file that does not parse is refused at start with a clear
 //! message and is never overwritten.
 
-use crate::admin::state::{restore, snapshot, StateSnapshot};
+use crate::admin::state::{declarations_of, restore, snapshot, StateSnapshot};
 use crate::app::App;
 use std::io::Write;
 use std::path::Path;
@@ -45,9 +45,15 @@ pub fn read(path: &Path) -> Result<Option<StateSnapshot>, StateFileError> {
         })
 }
 
-/// Replaces the app's state with a snapshot read earlier.
-pub fn apply(app: &App, s: StateSnapshot) {
-    restore(app, s);
+/// Replaces the app's state with a snapshot read earlier; a snapshot whose behaviour
+/// declarations do not validate is refused whole.
+pub fn apply(app: &App, path: &Path, s: StateSnapshot) -> Result<(), StateFileError> {
+    let declarations = declarations_of(app, &s).map_err(|message| StateFileError::Corrupt {
+        path: path.display().to_string(),
+        message,
+    })?;
+    restore(app, s, declarations);
+    Ok(())
 }
 
 /// Writes the app's state atomically (temp file, fsync, rename).

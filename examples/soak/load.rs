@@ -62,6 +62,7 @@ pub fn tencent_headers(
         ("X-TC-Key", TC_SID.into()),
         ("X-TC-Timestamp", ts),
         ("X-TC-Nonce", nonce),
+        ("X-TC-Registered", "1".into()),
         (
             "X-TC-Signature",
             base64::engine::general_purpose::STANDARD.encode(hex),

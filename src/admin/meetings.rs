@@ -1,9 +1,10 @@
 //! Admin meeting and user controls: what no vendor API offers (start, end, lock, capacity,
-//! join/leave, host leaves, busy and unregistered users), across all vendors.
+//! join/leave, calls and their manual outcomes, host leaves, busy and unregistered users),
+//! across all vendors.
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
-use crate::store::{Meeting, StoreError, Tenant, User, VendorId};
+use crate::store::{Meeting, MeetingState, ParticipantStatus, StoreError, Tenant, User, VendorId};
 use http::StatusCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -123,13 +124,29 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
     let now = app.store.clock.now_secs();
     let user = req.field(&body, "user");
     let ids = &app.store.ids;
+    // A vendor whose schedules are reusable (Feishu reserves) opens a new meeting when one
+    // starts or someone enters it.
+    let new_id = matches!(action, "start" | "join" | "accept")
+        .then(|| app.vendor(t.vendor).started_meeting_id(&app.store))
+        .flatten();
     t.with(|d| -> AdminResult {
         let name = user.as_deref().map(|u| user_name(d, u)).unwrap_or_default();
         let known_user = user.as_deref().is_none_or(|u| d.user(u).is_some());
-        let m = d.meeting_mut(id).map_err(store_err)?;
+        let opens = new_id.is_some()
+            && d.meeting(id).map_err(store_err)?.state == crate::store::MeetingState::Scheduled;
+        // All or nothing: the action runs on a copy that replaces the meeting (or, opened from
+        // a reusable schedule, is added) only when the whole action succeeded (a start whose
+        // host cannot join leaves it scheduled).
+        let mut copy = match new_id.clone().filter(|_| opens) {
+            Some(new_id) => d.open_from(id, now, new_id).map_err(store_err)?,
+            None => d.meeting(id).map_err(store_err)?.clone(),
+        };
+        let m = &mut copy;
         match action {
             "start" => {
-                m.start(now).map_err(store_err)?;
+                if !opens {
+                    m.start(now).map_err(store_err)?;
+                }
                 // The host joins a started meeting, unless told `host_joins: false`.
                 if body.get("host_joins") != Some(&Value::Bool(false)) {
                     if let Some(h) = m.host.clone() {
@@ -163,16 +180,43 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 if !known_user {
                     return Err(not_found(format!("user {u:?} is not a user of tenant {}", t.id)));
                 }
-                m.join(&u, &name, now).map_err(store_err)?;
+                // A join starts a scheduled meeting (someone entered it); with its waiting
+                // room on, the user waits there instead (see store::waiting).
+                m.enter(&u, &name, now).map_err(store_err)?;
                 if let Some(p) = m.participant_mut(&u) {
                     if p.participant_id.is_empty() {
                         p.participant_id = ids.hex(32);
                     }
+                } else {
+                    m.set_waiter_id(&u, ids.hex(32));
                 }
             }
             "ring" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.ring(&u).map_err(|_| not_found(format!("{u:?} is not being called")))?;
+            }
+            "call" => {
+                // The host calls someone from the client (every vendor's app can); the call
+                // then follows the callee's behaviour like an API invite.
+                let (id, who) = callee(&body, &name, user.as_deref(), known_user)?;
+                if m.state != MeetingState::InProgress {
+                    return Err((StatusCode::CONFLICT, format!("meeting is {}: only a meeting in progress places calls", m.state.as_str())));
+                }
+                let p = m.call(&id, &who, ParticipantStatus::Calling).map_err(store_err)?;
+                if p.participant_id.is_empty() {
+                    p.participant_id = ids.hex(32);
+                }
+            }
+            "decline" | "miss" | "no-answer" | "no_answer" | "busy" => {
+                let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
+                let (r, verb) = match action {
+                    "decline" => (m.decline(&u, now), "decline"),
+                    "busy" => (m.busy(&u, now), "answer busy"),
+                    _ => (m.miss(&u, now), "miss the call"),
+                };
+                r.map_err(|_| {
+                    (StatusCode::CONFLICT, format!("{u:?} is not being called (only a calling or ringing invitee can {verb})"))
+                })?;
             }
             "leave" => {
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
@@ -188,12 +232,40 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
             }
             other => {
                 return Err(not_found(format!(
-                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, ring, leave, host-leaves, set-host"
+                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, call, ring, decline, miss, busy, leave, host-leaves, set-host"
                 )))
             }
         }
-        Ok(view(&t, m))
+        let out = view(&t, m);
+        if opens {
+            d.insert_meeting(copy).map_err(store_err)?;
+        } else {
+            *d.meeting_mut(id).map_err(store_err)? = copy;
+        }
+        Ok(out)
     })
+}
+
+/// Who `call` dials: `{user}` (a user of the tenant) or `{number, name?}` (a phone or SIP
+/// number outside the directory). Returns (participant id, display name).
+fn callee(
+    body: &Value,
+    name: &str,
+    user: Option<&str>,
+    known_user: bool,
+) -> Result<(String, String), (StatusCode, String)> {
+    let number = body.get("number").and_then(Value::as_str).map(str::trim);
+    match (user, number) {
+        (Some(u), None) if known_user => Ok((u.to_string(), name.to_string())),
+        (Some(u), None) => Err(not_found(format!("{u:?} is not a user of the tenant"))),
+        (None, Some(n)) if !n.is_empty() && n.len() <= 128 => {
+            let shown = body.get("name").and_then(Value::as_str).unwrap_or(n);
+            Ok((n.to_string(), shown.to_string()))
+        }
+        _ => Err(bad(
+            "give `user` (a user of the tenant) or `number` (1..128 chars)",
+        )),
+    }
 }
 
 fn name_or(host: &str, name: &str, user: Option<&str>) -> String {
@@ -255,7 +327,35 @@ pub fn tenants(app: &App) -> Value {
             json!({"vendor": t.vendor, "id": t.id, "origin": t.origin, "users": users, "meetings": meetings})
         })
         .collect();
-    json!({ "tenants": list })
+    json!({ "tenants": list, "strict": strict_map(app) })
+}
+
+/// Per vendor: whether unknown credentials are refused (`true`) or auto-provisioned.
+fn strict_map(app: &App) -> Value {
+    let m: serde_json::Map<String, Value> = VendorId::ALL
+        .iter()
+        .map(|v| (v.as_str().to_string(), json!(app.store.is_strict(*v))))
+        .collect();
+    Value::Object(m)
+}
+
+/// `PUT /__admin/tenants/strict` with `{"vendor": "dingtalk", "strict": true}` (no `vendor`:
+/// every vendor): unknown credentials of that vendor are refused with the vendor's own error
+/// instead of auto-provisioned, until set back or `POST /__admin/reset`.
+pub fn set_strict(app: &App, req: &AdminReq<'_>) -> AdminResult {
+    let body = req.json()?;
+    let strict = body
+        .get("strict")
+        .and_then(Value::as_bool)
+        .ok_or_else(|| bad("`strict` must be true or false"))?;
+    let vendors = match req.field(&body, "vendor") {
+        None => VendorId::ALL.to_vec(),
+        Some(v) => vec![VendorId::parse(&v).ok_or_else(|| bad(format!("unknown vendor {v:?}")))?],
+    };
+    for v in vendors {
+        app.store.set_strict(v, strict);
+    }
+    Ok(json!({ "strict": strict_map(app) }))
 }
 
 /// `POST /__admin/tenants/{vendor}/{tenant}/users` with `{"users":[…]}`: adds or replaces users.

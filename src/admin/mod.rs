@@ -3,14 +3,19 @@
 //! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
 //! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
-//! `subscriptions.rs` event subscriptions; `events.rs` event deliveries.
+//! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
+//! the shipped scenario files; `ui/` the dashboard and its live stream; `subscriptions.rs`
+//! event subscriptions; `events.rs` event deliveries.
 
+mod behaviours;
 mod changes;
 mod events;
+mod library;
 mod meetings;
 mod ops;
 pub mod state;
 mod subscriptions;
+pub mod ui;
 
 use crate::app::App;
 use crate::exchange::{parse_query, Reply};
@@ -85,8 +90,8 @@ fn error(status: StatusCode, message: &str) -> Reply {
     Reply::json(status, &json!({"error": kind, "message": message}))
 }
 
-/// Serves one admin request.
-pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
+/// The admin token check: `Err` is the refusal to answer with (nothing runs).
+pub fn authorize(app: &App, parts: &Parts) -> Result<(), Reply> {
     if let Some(token) = &app.config.admin_token {
         let presented = parts
             .headers
@@ -94,11 +99,19 @@ pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) ->
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
         if presented != Some(token.as_str()) {
-            return error(
+            return Err(error(
                 StatusCode::UNAUTHORIZED,
                 "admin API needs `Authorization: Bearer <admin token>`",
-            );
+            ));
         }
+    }
+    Ok(())
+}
+
+/// Serves one admin request.
+pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
+    if let Err(refused) = authorize(app, parts) {
+        return refused;
     }
     let (path, raw_query) = target.split_once('?').unwrap_or((target, ""));
     let segments: Vec<&str> = path
@@ -137,6 +150,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("PUT", ["state"]) => state::import(app, req),
         ("POST", ["scenarios"]) => state::load(app, req),
         ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
+        ("GET", ["scenarios", "library"]) => Ok(library::list()),
+        ("POST", ["scenarios", "library", name]) => library::load(app, name),
         ("GET", ["clock"]) => Ok(state::clock(app)),
         ("POST", ["clock", "advance"]) => state::advance(app, req),
         ("POST", ["clock", "freeze"]) => state::freeze(app, req),
@@ -146,6 +161,7 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("POST", ["meetings", id, action]) => meetings::control(app, req, id, action),
         ("POST", ["users", id, action]) => meetings::user_control(app, req, id, action),
         ("GET", ["tenants"]) => Ok(meetings::tenants(app)),
+        ("PUT", ["tenants", "strict"]) => meetings::set_strict(app, req),
         ("POST", ["tenants", vendor, tenant, "users"]) => {
             meetings::add_users(app, req, vendor, tenant)
         }
@@ -161,6 +177,10 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("GET", ["events", "count"]) => events::count(app, req),
         ("GET", ["events", id]) => events::get(app, id),
         ("POST", ["events", id, "redeliver"]) => events::redeliver(app, id),
+        ("GET", ["behaviours"]) => behaviours::list(app, req),
+        ("PUT", ["behaviours"]) => behaviours::put(app, req),
+        ("DELETE", ["behaviours"]) => behaviours::delete(app, req),
+        ("GET", ["behaviours", "pending"]) => behaviours::pending(app, req),
         ("GET", ["requests"]) => ops::requests(app, req),
         ("GET", ["requests", "count"]) => ops::count(app, req),
         ("DELETE", ["requests"]) => {
@@ -174,6 +194,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
             Ok(json!({"cleared": true}))
         }
         ("DELETE", ["faults", name]) => ops::remove_fault(app, name),
+        ("POST", ["faults", name, "enable"]) => ops::switch_fault(app, name, true),
+        ("POST", ["faults", name, "disable"]) => ops::switch_fault(app, name, false),
         ("POST", ["vendors", vendor, action]) => ops::vendor_action(app, req, vendor, action),
         _ => Err(not_found(format!(
             "no admin endpoint {} /__admin/{}; see README.md#admin-api",

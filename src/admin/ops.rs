@@ -18,6 +18,9 @@ pub fn health(app: &App) -> Value {
         "requests": app.requests(),
         "panics": app.stats.panics.load(std::sync::atomic::Ordering::Relaxed),
         "tenants": app.store.tenants().len(),
+        // Tenants made on first use of an unknown credential: now, and since the start.
+        "tenants_auto": app.store.tenants().iter().filter(|t| t.origin == crate::store::Origin::Auto).count(),
+        "auto_provisioned": app.store.auto_provisioned(),
         "journal": {"kept": app.journal.len(), "capacity": app.journal.capacity()},
         "faults": app.faults.len(),
         "events": app.events.stats(),
@@ -69,17 +72,29 @@ fn filter(req: &AdminReq<'_>) -> Result<Filter, (StatusCode, String)> {
     })
 }
 
-/// `GET /__admin/requests?vendor=&operation=&status=&meeting=&tenant=&code=&limit=`
+/// `GET /__admin/requests?vendor=&operation=&status=&meeting=&tenant=&code=&limit=&before=`
 pub fn requests(app: &App, req: &AdminReq<'_>) -> AdminResult {
     let f = filter(req)?;
     let limit = match req.q("limit") {
         Some(l) => l.parse().map_err(|_| bad("limit must be a number"))?,
         None => 100,
     };
-    let entries: Vec<EntryView> = app
-        .journal
-        .list(&f, limit)
+    // Paging: only entries older than `before` (a `seq` from an earlier page).
+    let before = match req.q("before") {
+        Some(b) => Some(
+            b.parse::<u64>()
+                .map_err(|_| bad("`before` must be an entry's seq (a whole number)"))?,
+        ),
+        None => None,
+    };
+    let listed = match before {
+        None => app.journal.list(&f, limit),
+        Some(_) => app.journal.list(&f, usize::MAX),
+    };
+    let entries: Vec<EntryView> = listed
         .iter()
+        .filter(|e| before.is_none_or(|b| e.seq < b))
+        .take(limit)
         .map(EntryView::from)
         .collect();
     Ok(json!({ "requests": entries }))
@@ -121,6 +136,16 @@ pub fn add_faults(app: &App, req: &AdminReq<'_>) -> AdminResult {
 pub fn remove_fault(app: &App, name: &str) -> AdminResult {
     if app.faults.remove(name) {
         Ok(json!({"removed": name}))
+    } else {
+        Err(not_found(format!("no fault rule named {name:?}")))
+    }
+}
+
+/// `POST /__admin/faults/{name}/enable` / `disable`: a disabled rule is skipped (not even
+/// counted) until enabled again; reset and reload bring every rule back on.
+pub fn switch_fault(app: &App, name: &str, on: bool) -> AdminResult {
+    if app.faults.set_enabled(name, on) {
+        Ok(json!({"name": name, "enabled": on}))
     } else {
         Err(not_found(format!("no fault rule named {name:?}")))
     }

@@ -4,6 +4,8 @@
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
 use crate::events::outbox::OutboxState;
+use crate::store::declaration::{callee_keys, DeclError, Declaration, DeclarationState};
+use crate::store::living::CallState;
 use crate::store::{Meeting, Origin, Subscription, Tenant, Token, User, VendorId};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -25,6 +27,9 @@ pub struct TenantState {
     pub users: Vec<User>,
     #[serde(default)]
     pub meetings: Vec<Meeting>,
+    /// Vendor-owned tenant settings.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, Value>,
 }
 
 /// Everything the store holds (`GET`/`PUT /__admin/state`).
@@ -44,6 +49,12 @@ pub struct StateSnapshot {
     /// The change stream's position, so numbering continues after an import.
     #[serde(default)]
     pub last_change_seq: u64,
+    /// Invitee behaviour declarations; absent (an older export): the scenarios' own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub behaviours: Option<Vec<DeclarationState>>,
+    /// Calls placed per (meeting, callee) and the remaining planned steps of each.
+    #[serde(default)]
+    pub calls: Vec<CallState>,
     /// Event subscriptions (secrets in full: this is the server's own state).
     #[serde(default)]
     pub subscriptions: Vec<Subscription>,
@@ -71,12 +82,15 @@ pub fn snapshot(app: &App) -> StateSnapshot {
                     origin: t.origin,
                     users: d.users().cloned().collect(),
                     meetings: d.meetings.values().cloned().collect(),
+                    extra: d.extra.clone(),
                 }
             })
             .collect(),
         credentials: app.store.credential_index(),
         tokens: app.store.tokens.all(),
         last_change_seq: app.store.changes.last_seq(),
+        behaviours: Some(app.store.living.declarations(None, None)),
+        calls: app.store.living.calls(false, |_| true),
         subscriptions: app
             .store
             .subscriptions
@@ -88,9 +102,50 @@ pub fn snapshot(app: &App) -> StateSnapshot {
     }
 }
 
-/// Replaces the store with a snapshot.
-pub fn restore(app: &App, s: StateSnapshot) {
+/// The declarations a snapshot asks for: its own (validated), or the scenarios' when it has
+/// none. Err names the bad one.
+pub fn declarations_of(app: &App, s: &StateSnapshot) -> Result<Vec<Declaration>, String> {
+    match &s.behaviours {
+        Some(list) => list
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let t = s
+                    .tenants
+                    .iter()
+                    .find(|t| t.vendor == d.vendor && t.id == d.tenant)
+                    .ok_or_else(|| {
+                        format!(
+                            "behaviours[{i}]: tenant {}/{} is not in the snapshot",
+                            d.vendor, d.tenant
+                        )
+                    })?;
+                let user = |u: &str| {
+                    t.users
+                        .iter()
+                        .find(|x| x.id == u || x.aliases.values().any(|a| a == u))
+                        .map(callee_keys)
+                };
+                let meeting = |m: &str| t.meetings.iter().any(|x| x.id == m);
+                Declaration::resolve(d.vendor, &d.tenant, &d.behaviour, &d.source, user, meeting)
+                    .map_err(|(DeclError::Bad(e) | DeclError::Unknown(e))| {
+                        format!("behaviours[{i}]: {e}")
+                    })
+            })
+            .collect(),
+        None => Ok(app
+            .scenarios
+            .read()
+            .iter()
+            .flat_map(|sc| sc.tenants.iter().flat_map(|t| t.behaviours.iter().cloned()))
+            .collect()),
+    }
+}
+
+/// Replaces the store with a snapshot (its declarations already validated).
+pub fn restore(app: &App, s: StateSnapshot, declarations: Vec<Declaration>) {
     app.store.clear();
+    app.store.living.set_declarations(declarations);
     app.store.clock.set_offset_ms(s.clock_offset_ms);
     app.store.ids.set_drawn(s.ids_drawn);
     app.store.changes.continue_after(s.last_change_seq);
@@ -103,6 +158,7 @@ pub fn restore(app: &App, s: StateSnapshot) {
             ts.origin,
         ));
         t.with(|d| {
+            d.extra = ts.extra;
             for u in ts.users {
                 d.put_user(u);
             }
@@ -117,6 +173,7 @@ pub fn restore(app: &App, s: StateSnapshot) {
     for tok in s.tokens {
         app.store.tokens.insert(tok);
     }
+    app.store.living.restore_calls(s.calls);
     app.store.subscriptions.replace_all(s.subscriptions);
     app.events.import(s.outbox, app.store.clock.now_ms());
 }
@@ -148,8 +205,9 @@ pub fn import(app: &App, req: &AdminReq<'_>) -> AdminResult {
         }
     }
     check_events(app, &s)?;
+    let declarations = declarations_of(app, &s).map_err(bad)?;
     let tenants = s.tenants.len();
-    restore(app, s);
+    restore(app, s, declarations);
     Ok(json!({"imported": true, "tenants": tenants}))
 }
 
@@ -247,7 +305,8 @@ pub fn unfreeze(app: &App) -> Value {
     clock(app)
 }
 
-/// `POST /__admin/clock/advance` with `{"seconds": n}` or `{"ms": n}`.
+/// `POST /__admin/clock/advance` with `{"seconds": n}` or `{"ms": n}`; simulated invitees'
+/// steps that fall due meanwhile happen before it answers (`invitee_steps` counts them).
 pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     let body = req.json()?;
     let ms = match (body.get("ms"), body.get("seconds")) {
@@ -262,9 +321,13 @@ pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
     app.store
         .tokens
         .purge_expired(now, crate::store::TOKEN_GRACE_MS);
-    // Retries due on the server clock become due now.
+    // Simulated invitees act now, in time order, each change stamped with its due time.
+    let steps = app.store.run_due();
+    // Event retries due on the server clock become due now.
     app.events.wake();
-    Ok(clock(app))
+    let mut v = clock(app);
+    v["invitee_steps"] = json!(steps);
+    Ok(v)
 }
 
 /// `POST /__admin/tokens/expire` with `{"token": "..."}`: the token expires now.

@@ -92,9 +92,9 @@ pub async fn create(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         .clone()
         .filter(|t| !t.trim().is_empty())
         .ok_or_else(|| bad("`tenant`: is required"))?;
-    if app.store.strict_tenants && app.store.tenant(vendor, &tenant).is_none() {
+    if app.store.is_strict(vendor) && app.store.tenant(vendor, &tenant).is_none() {
         return Err(bad(format!(
-            "`tenant`: {vendor}/{tenant} is not declared (--strict-tenants)"
+            "`tenant`: {vendor}/{tenant} is not declared (strict tenants)"
         )));
     }
     if spec.ca_file.is_some() {

@@ -7,12 +7,12 @@
 //! Arc). Counters are atomics on each rule, so matching never blocks another request.
 
 use super::delivery::{DeliveryDecision, DeliveryFault, DeliveryInput, Target};
-use super::rule::{Action, Delay, Rule};
+use super::rule::{Action, Rule};
 use crate::store::{splitmix64, VendorId};
 use http::HeaderMap;
 use parking_lot::RwLock;
 use serde::Serialize;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 /// What a rule is matched against.
@@ -44,6 +44,9 @@ struct Live {
     fired: AtomicU64,
     /// Draws from the rule's random stream.
     draws: AtomicU64,
+    /// Off: the rule is skipped (not even counted) until turned back on (admin API,
+    /// dashboard). A reload or reset brings it back on.
+    enabled: AtomicBool,
     /// Seed of this rule's stream: the server seed mixed with the rule name, so adding a rule
     /// does not reshuffle the others.
     stream: u64,
@@ -56,6 +59,7 @@ pub struct RuleView {
     pub spec: super::RuleSpec,
     pub matched: u64,
     pub fired: u64,
+    pub enabled: bool,
 }
 
 /// All fault rules of the server.
@@ -64,6 +68,8 @@ pub struct FaultEngine {
     rules: RwLock<Arc<Vec<Arc<Live>>>>,
     /// Number of rules, read without the lock so an empty engine costs one atomic load.
     count: AtomicUsize,
+    /// Bumped whenever the rule list or a rule's on/off switch changes (live watchers).
+    revision: AtomicU64,
 }
 
 fn name_hash(name: &str) -> u64 {
@@ -80,6 +86,7 @@ impl Live {
             matched: AtomicU64::new(0),
             fired: AtomicU64::new(0),
             draws: AtomicU64::new(0),
+            enabled: AtomicBool::new(true),
             stream,
         }
     }
@@ -97,6 +104,9 @@ impl Live {
     fn matches(&self, input: &FaultInput<'_>) -> bool {
         let r = &self.rule;
         let m = &r.spec.matcher;
+        if !self.enabled.load(Ordering::Relaxed) {
+            return false;
+        }
         if r.target != Target::Request || r.vendor.is_some_and(|v| v != input.vendor) {
             return false;
         }
@@ -173,18 +183,10 @@ impl Live {
     }
 
     fn delay_ms(&self) -> f64 {
-        match &self.rule.delay {
-            None => 0.0,
-            Some(Delay::Fixed(ms)) => *ms,
-            Some(Delay::Uniform(a, b)) => a + (b - a) * self.uniform(),
-            Some(Delay::LogNormal { median, sigma }) => {
-                // Box–Muller from two draws of the rule's stream.
-                let u1 = self.uniform().max(f64::MIN_POSITIVE);
-                let u2 = self.uniform();
-                let z = (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos();
-                median * (sigma * z).exp()
-            }
-        }
+        self.rule
+            .delay
+            .as_ref()
+            .map_or(0.0, |d| d.sample(|| self.uniform()))
     }
 }
 
@@ -214,6 +216,7 @@ impl FaultEngine {
             seed,
             rules: RwLock::new(Arc::new(Vec::new())),
             count: AtomicUsize::new(0),
+            revision: AtomicU64::new(0),
         }
     }
 
@@ -259,6 +262,29 @@ impl FaultEngine {
         f(&mut next);
         self.count.store(next.len(), Ordering::Relaxed);
         *guard = Arc::new(next);
+        self.revision.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Turns the rule with this name on or off; false when there is none.
+    pub fn set_enabled(&self, name: &str, on: bool) -> bool {
+        let rules = Arc::clone(&self.rules.read());
+        let Some(live) = rules.iter().find(|l| l.rule.name == name) else {
+            return false;
+        };
+        if live.enabled.swap(on, Ordering::Relaxed) != on {
+            self.revision.fetch_add(1, Ordering::Relaxed);
+        }
+        true
+    }
+
+    /// Where the rules stand without listing them: (revision of the list and switches, total
+    /// matches + fires). A live watcher (the dashboard) compares it to know when to read again.
+    pub fn activity(&self) -> (u64, u64) {
+        let hits = self.rules.read().iter().fold(0u64, |acc, l| {
+            acc.wrapping_add(l.matched.load(Ordering::Relaxed))
+                .wrapping_add(l.fired.load(Ordering::Relaxed))
+        });
+        (self.revision.load(Ordering::Relaxed), hits)
     }
 
     /// Appends rules; a rule with the name of an existing one replaces it in place.
@@ -295,6 +321,7 @@ impl FaultEngine {
 
     /// Zeroes every rule's counters and random streams (reset).
     pub fn zero_counters(&self) {
+        self.revision.fetch_add(1, Ordering::Relaxed);
         for l in self.rules.read().iter() {
             l.matched.store(0, Ordering::Relaxed);
             l.fired.store(0, Ordering::Relaxed);
@@ -328,6 +355,7 @@ impl FaultEngine {
                 spec: l.rule.spec.clone(),
                 matched: l.matched.load(Ordering::Relaxed),
                 fired: l.fired.load(Ordering::Relaxed),
+                enabled: l.enabled.load(Ordering::Relaxed),
             })
             .collect()
     }

@@ -3,6 +3,7 @@
 use super::delivery::{DeliveryFault, Target};
 pub use super::matcher::MatchSpec;
 use super::matcher::Patterns;
+pub use crate::store::latency::{Delay, DelaySpec};
 use crate::store::VendorId;
 use crate::vendors::Vendor;
 use serde::{Deserialize, Serialize};
@@ -78,30 +79,6 @@ pub struct ResponseSpec {
     pub body: String,
 }
 
-/// `delay:` — milliseconds.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
-#[serde(untagged)]
-pub enum DelaySpec {
-    Fixed(f64),
-    Shaped(DelayShape),
-}
-
-/// A delay distribution.
-#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Default)]
-#[serde(deny_unknown_fields)]
-pub struct DelayShape {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fixed_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub median_ms: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sigma: Option<f64>,
-}
-
 /// `connection:` — what happens to the connection.
 #[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(untagged)]
@@ -114,14 +91,6 @@ pub enum ConnectionSpec {
         #[serde(default)]
         chunks: Option<u32>,
     },
-}
-
-/// A compiled delay.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Delay {
-    Fixed(f64),
-    Uniform(f64, f64),
-    LogNormal { median: f64, sigma: f64 },
 }
 
 /// A compiled connection fault.
@@ -176,16 +145,6 @@ pub struct Rule {
     pub delivery: Option<DeliveryFault>,
 }
 
-fn positive(v: f64, what: &str) -> Result<f64, String> {
-    if v.is_finite() && v >= 0.0 {
-        Ok(v)
-    } else {
-        Err(format!(
-            "{what} must be a non-negative number of milliseconds, got {v}"
-        ))
-    }
-}
-
 impl Rule {
     /// Validates a spec against the registry. `index` names unnamed rules (`rule-<index>`).
     pub fn compile(
@@ -237,7 +196,11 @@ impl Rule {
         let patterns = super::matcher::compile(&spec.matcher)?;
         let (target, delivery) = super::delivery::compile(spec, vendors)?;
         if target == Target::Delivery {
-            let delay = spec.delay.as_ref().map(compile_delay).transpose()?;
+            let delay = spec
+                .delay
+                .as_ref()
+                .map(|d| Delay::compile(d, "delay"))
+                .transpose()?;
             return Ok(Rule {
                 name,
                 source: "<admin>".to_string(),
@@ -302,7 +265,11 @@ impl Rule {
         } else {
             return Err("a rule needs an action: error, response, delay or connection".into());
         };
-        let delay = spec.delay.as_ref().map(compile_delay).transpose()?;
+        let delay = spec
+            .delay
+            .as_ref()
+            .map(|d| Delay::compile(d, "delay"))
+            .transpose()?;
         Ok(Rule {
             name,
             source: "<admin>".to_string(),
@@ -342,38 +309,6 @@ fn impossible_when(w: &WhenSpec) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn compile_delay(d: &DelaySpec) -> Result<Delay, String> {
-    match d {
-        DelaySpec::Fixed(ms) => Ok(Delay::Fixed(positive(*ms, "delay")?)),
-        DelaySpec::Shaped(s) => match (s.fixed_ms, s.min_ms, s.max_ms, s.median_ms, s.sigma) {
-            (Some(f), None, None, None, None) => Ok(Delay::Fixed(positive(f, "delay.fixed_ms")?)),
-            (None, Some(a), Some(b), None, None) => {
-                let (a, b) = (positive(a, "delay.min_ms")?, positive(b, "delay.max_ms")?);
-                if a > b {
-                    return Err(format!("delay.min_ms ({a}) is above delay.max_ms ({b})"));
-                }
-                Ok(Delay::Uniform(a, b))
-            }
-            (None, None, None, Some(m), Some(s)) => {
-                let m = positive(m, "delay.median_ms")?;
-                if !(s.is_finite() && s >= 0.0) {
-                    return Err(format!(
-                        "delay.sigma must be a non-negative number, got {s}"
-                    ));
-                }
-                Ok(Delay::LogNormal {
-                    median: m,
-                    sigma: s,
-                })
-            }
-            _ => Err(
-                "delay takes a number of ms, {fixed_ms}, {min_ms, max_ms} or {median_ms, sigma}"
-                    .into(),
-            ),
-        },
-    }
 }
 
 const CONNECTION_KINDS: &str = "reset, close, empty, truncated, slow, hang, panic";

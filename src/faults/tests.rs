@@ -1,8 +1,9 @@
 //! Unit tests of the rule engine: order, `when` counters, seeded probabilities, delays,
 //! replacement by source.
 
-use super::rule::{DelayShape, DelaySpec, MatchSpec, ResponseSpec, WhenSpec};
+use super::rule::{DelaySpec, MatchSpec, ResponseSpec, WhenSpec};
 use super::*;
+use crate::store::latency::DelayShape;
 use crate::store::VendorId;
 use crate::vendors::registry;
 use http::HeaderMap;

@@ -1,8 +1,9 @@
-//! Writing validated scenarios into the running server: tenants, users, meetings, event
-//! subscriptions, rate-limit modes and fault rules.
+//! Writing validated scenarios into the running server: tenants, users, meetings, invitee
+//! behaviours, event subscriptions, rate-limit modes and fault rules.
 
 use crate::app::App;
 use crate::scenario::Scenario;
+use crate::store::declaration::Declaration;
 use crate::store::{
     Meeting, MeetingState, Origin, ParticipantStatus, Subscription, Tenant, User, VendorId,
 };
@@ -17,12 +18,17 @@ pub struct TenantSeed {
     pub credentials: BTreeMap<String, String>,
     pub users: Vec<User>,
     pub meetings: Vec<Meeting>,
+    /// Invitee behaviour declarations, resolved against `users` and `meetings`.
+    pub behaviours: Vec<Declaration>,
+    /// Vendor-owned tenant settings.
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// Validated event subscriptions.
     pub subscriptions: Vec<Subscription>,
 }
 
-/// Applies one scenario: its tenants replace tenants of the same id, its rate-limit modes and
-/// fault rules replace the previous ones for what they name.
+/// Applies one scenario: its tenants replace tenants of the same id (with their behaviour
+/// declarations; calls planned in the old tenant are dropped), its rate-limit modes and fault
+/// rules replace the previous ones for what they name.
 pub fn apply(app: &App, scenario: &Scenario) {
     let now = app.store.clock.now_secs();
     for seed in &scenario.tenants {
@@ -34,6 +40,10 @@ pub fn apply(app: &App, scenario: &Scenario) {
             Origin::Scenario,
         );
         let t = app.store.put_tenant(tenant);
+        app.store.living.forget_tenant(seed.vendor, &seed.id);
+        app.store
+            .living
+            .declare_tenant(seed.vendor, &seed.id, seed.behaviours.clone());
         for u in &seed.users {
             // Huawei accounts log in by account name: index it as a credential.
             if u.password.is_some() {
@@ -44,6 +54,7 @@ pub fn apply(app: &App, scenario: &Scenario) {
             }
         }
         t.with(|data| {
+            data.extra = seed.extra.clone();
             for u in &seed.users {
                 data.put_user(u.clone());
             }

@@ -209,6 +209,16 @@ pub fn parse(
         }
         let subscriptions =
             super::events::subscriptions(&mut p, file, vendor, &t.id, &t.events, vendors);
+        let (behaviours, bad) =
+            super::behaviours::resolve(vendor, &t.id, file, &t.behaviours, &users, &meeting_ids);
+        for (at, message) in bad {
+            p.at(&at, message);
+        }
+        if let Some(v) = vendors.iter().find(|v| v.id() == vendor) {
+            if let Err(why) = v.validate_tenant_extra(&t.extra) {
+                p.at(loc, format!("tenant {vendor}/{}: extra: {why}", t.id));
+            }
+        }
         tenants.push(TenantSeed {
             vendor,
             id: t.id.clone(),
@@ -217,6 +227,8 @@ pub fn parse(
             users,
             meetings,
             subscriptions,
+            behaviours,
+            extra: t.extra.clone(),
         });
     }
     let mut rate_limits = Vec::new();

@@ -2,6 +2,7 @@
 
 use crate::faults::RuleSpec;
 use crate::ratelimit::CustomLimit;
+use crate::store::behaviour::BehaviourSpec;
 use crate::store::{Invitee, MeetingState, Participant, User};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -56,6 +57,12 @@ pub struct TenantSpec {
     /// Event subscriptions of the tenant (see `src/events/spec.rs`).
     #[serde(default)]
     pub events: Vec<Spanned<crate::events::spec::SubscriptionSpec>>,
+    /// How invitees answer calls (see `store::behaviour`): per tenant, user/number, meeting.
+    #[serde(default)]
+    pub behaviours: Vec<Spanned<BehaviourSpec>>,
+    /// Vendor-owned tenant settings (Feishu: `app_type`, `scopes`), see the vendor's page.
+    #[serde(default)]
+    pub extra: Map<String, Value>,
 }
 
 /// A participant as written: a user id, or the full entry.

@@ -6,6 +6,7 @@ use super::change::{Change, ChangeKind, MeetingSummary};
 use super::VendorId;
 use parking_lot::{Mutex, RwLock};
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -28,6 +29,9 @@ pub struct ChangeBus {
     /// Live watchers (dashboard). Lossy: a watcher that falls behind is told how many it missed
     /// and catches up with `since()`.
     live: broadcast::Sender<Arc<Change>>,
+    /// How many times the kept changes were forgotten (reset, state import): a live watcher
+    /// that sees it move knows the store was replaced without changes being published.
+    clears: AtomicU64,
 }
 
 #[derive(Default)]
@@ -50,6 +54,7 @@ impl Default for ChangeBus {
             recent: Mutex::new(Recent::default()),
             sinks: RwLock::new(Vec::new()),
             live: broadcast::channel(1024).0,
+            clears: AtomicU64::new(0),
         }
     }
 }
@@ -124,6 +129,12 @@ impl ChangeBus {
     /// never reused and watchers can tell old changes from new.
     pub fn clear(&self) {
         self.recent.lock().kept.clear();
+        self.clears.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many times [`ChangeBus::clear`] ran (the store was reset or replaced).
+    pub fn clears(&self) -> u64 {
+        self.clears.load(Ordering::Relaxed)
     }
 
     /// Continues numbering after `seq` (state import), never going backwards.

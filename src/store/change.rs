@@ -26,6 +26,8 @@ pub enum LeaveReason {
     Kicked,
     /// The meeting ended around them (Feishu leave_reason 2).
     MeetingEnded,
+    /// Someone in charge moved them from the meeting to its waiting room.
+    MovedToWaitingRoom,
 }
 
 /// How a meeting came to end.

@@ -27,6 +27,10 @@ pub enum StoreError {
     TooMany { got: usize, max: usize },
     #[error("user {0} is not in the meeting")]
     NotInMeeting(String),
+    #[error("user {0} is not in the waiting room")]
+    NotWaiting(String),
+    #[error("user {0} was removed and may not rejoin")]
+    Barred(String),
     #[error("{0} already exists")]
     AlreadyExists(String),
 }

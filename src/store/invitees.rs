@@ -10,7 +10,7 @@ impl Meeting {
     /// with the list unchanged.
     pub fn set_invitees(&mut self, list: Vec<Invitee>, max: usize) -> Result<(), StoreError> {
         let mut seen = std::collections::HashSet::with_capacity(list.len());
-        let mut out = Vec::with_capacity(list.len().min(max + 1));
+        let mut out = Vec::with_capacity(list.len().min(max.saturating_add(1)));
         for inv in list {
             if seen.insert(inv.user_id.clone()) {
                 out.push(inv);

@@ -9,7 +9,7 @@
 //! meeting only through these methods, never by writing its fields from a handler.
 
 use super::change::{ChangeKind, EndReason, LeaveReason, Pending, Who};
-use super::StoreError;
+use super::{Lockout, StoreError, WaitingRoom};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -126,8 +126,9 @@ pub struct Invitee {
 /// Seats in a meeting when nothing else is said.
 pub const DEFAULT_CAPACITY: u32 = 300;
 
-/// One meeting of one tenant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// One meeting of one tenant. `Meeting::default()` has [`DEFAULT_CAPACITY`] seats, so every
+/// creation path (vendor APIs, scenarios, state import) starts with the same capacity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Meeting {
     /// The vendor's meeting id (Feishu meeting/reserve id, Tencent meeting_id, DingTalk
@@ -166,9 +167,23 @@ pub struct Meeting {
     pub participants: Vec<Participant>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub invitees: Vec<Invitee>,
+    /// Who waited or waits in the waiting room, and who may not come back (`waiting.rs`).
+    #[serde(default, skip_serializing_if = "WaitingRoom::is_empty")]
+    pub waiting_room: WaitingRoom,
+    /// The reusable schedule this meeting was opened from (a Feishu reserve's meetings; see
+    /// [`TenantData::start_meeting`](super::TenantData::start_meeting)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opened_from: Option<String>,
+    /// Cloud recording of the meeting, once someone started one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<super::Recording>,
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// Failed chair-password logins to the meeting's control and the lock they caused.
+    /// Transient security bookkeeping: not exported with the state (a restart clears it).
+    #[serde(skip)]
+    pub control_lock: Lockout,
     /// What the methods below changed and nobody has published yet (not state).
     #[serde(skip)]
     pub changes: Pending,
@@ -176,6 +191,34 @@ pub struct Meeting {
 
 fn default_capacity() -> u32 {
     DEFAULT_CAPACITY
+}
+
+impl Default for Meeting {
+    fn default() -> Self {
+        Meeting {
+            id: String::new(),
+            code: String::new(),
+            topic: String::new(),
+            creator: String::new(),
+            host: None,
+            state: MeetingState::default(),
+            start_time: 0,
+            end_time: 0,
+            started_at: None,
+            ended_at: None,
+            created_at: 0,
+            capacity: DEFAULT_CAPACITY,
+            locked: false,
+            participants: Vec::new(),
+            invitees: Vec::new(),
+            waiting_room: WaitingRoom::default(),
+            opened_from: None,
+            recording: None,
+            extra: Map::new(),
+            changes: Pending::default(),
+            control_lock: Lockout::default(),
+        }
+    }
 }
 
 impl Meeting {
@@ -262,6 +305,10 @@ impl Meeting {
         self.state = MeetingState::Ended;
         self.ended_at = Some(now);
         self.locked = false;
+        self.close_waiting_room(now);
+        if let Some(r) = &mut self.recording {
+            r.close(now);
+        }
         for i in 0..self.participants.len() {
             let p = &mut self.participants[i];
             match p.status {
@@ -345,6 +392,25 @@ impl Meeting {
         }
     }
 
+    /// Makes `user_id` a co-host (`on`) or not. Co-hosts live in `extra["co_hosts"]` (a list
+    /// of user ids) until the domain models roles. Returns whether anything changed.
+    pub fn set_co_host(&mut self, user_id: &str, on: bool) -> bool {
+        let mut list: Vec<Value> = self
+            .extra
+            .get("co_hosts")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let present = list.iter().any(|v| v.as_str() == Some(user_id));
+        match (on, present) {
+            (true, false) => list.push(Value::String(user_id.to_string())),
+            (false, true) => list.retain(|v| v.as_str() != Some(user_id)),
+            _ => return false,
+        }
+        self.set_extra("co_hosts", Value::Array(list));
+        true
+    }
+
     /// Changes the scheduled start and end (unix seconds).
     pub fn set_schedule(&mut self, start_time: i64, end_time: i64) {
         if self.start_time != start_time {
@@ -397,5 +463,32 @@ mod tests {
         m.end(3).unwrap();
         assert_eq!(m.state, MeetingState::Ended);
         assert!(m.start(4).is_err());
+    }
+
+    #[test]
+    fn entering_starts_a_scheduled_meeting_or_changes_nothing() {
+        let mut m = meeting();
+        m.enter("a", "A", 5).unwrap();
+        assert_eq!(m.state, MeetingState::InProgress);
+        assert_eq!(m.started_at, Some(5));
+        let mut full = meeting();
+        full.capacity = 0;
+        let before = full.clone();
+        assert_eq!(
+            full.enter("a", "A", 5).unwrap_err(),
+            StoreError::Full { capacity: 0 }
+        );
+        assert_eq!(full, before, "a refused entry leaves the meeting scheduled");
+        m.end(6).unwrap();
+        assert!(m.enter("b", "B", 7).is_err());
+    }
+
+    #[test]
+    fn a_default_meeting_has_the_default_capacity() {
+        assert_eq!(Meeting::default().capacity, DEFAULT_CAPACITY);
+        let mut m = Meeting::default();
+        m.start(1).unwrap();
+        m.join("a", "A", 1).unwrap();
+        assert!(m.is_joined("a"));
     }
 }

@@ -5,38 +5,58 @@
 //! tenant up or insert it), each tenant's data behind its own mutex (see [`Tenant`]), tokens in
 //! their own DashMap. There is no global lock on the request path.
 
+pub mod behaviour;
 pub mod bus;
 pub mod change;
 mod clock;
+pub mod declaration;
 mod error;
 mod ids;
 mod invitees;
+pub mod latency;
+pub mod living;
+mod lockout;
 mod meeting;
+mod meeting_ctl;
 mod participants;
 mod pending;
+pub mod plan;
+mod recording;
+mod secrets;
 pub mod subscription;
 mod tenant;
+mod tenant_users;
 #[cfg(test)]
 mod tests;
 mod token;
 mod user;
+mod waiting;
 
 pub use bus::ChangeBus;
 pub use change::{Change, ChangeKind};
 pub use clock::Clock;
 pub use error::StoreError;
 pub use ids::{splitmix64, Ids};
+pub use living::Living;
+pub use lockout::{LockPolicy, Lockout};
 pub use meeting::{
     Invitee, Meeting, MeetingState, Participant, ParticipantStatus, DEFAULT_CAPACITY,
 };
+pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
+pub use recording::Recording;
+pub use secrets::Secrets;
 pub use subscription::{Mode, Subscription, SubscriptionOrigin, Subscriptions, Verification};
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
+pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
 pub use user::User;
+pub use waiting::{WaitOutcome, Waiter, WaitingRoom, WAITING_ROOM};
 
+use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// The four emulated vendors.
@@ -108,29 +128,72 @@ pub struct Store {
     pub tokens: Tokens,
     /// Shared with every tenant, which stamps its changes with it.
     pub clock: Arc<Clock>,
+    /// Seeded, reproducible ids (meeting ids, codes, participant ids).
     pub ids: Ids,
+    /// Credential values and request ids: never repeated (see [`Secrets`]).
+    pub secrets: Secrets,
     /// The stream of domain changes (see [`change`]); every tenant publishes here.
     pub changes: Arc<ChangeBus>,
     /// Where each tenant's vendor events go (read by `src/events/`, written by scenarios, the
     /// admin API and vendor config endpoints).
     pub subscriptions: Arc<Subscriptions>,
-    /// With strict tenants, unknown credentials are refused instead of auto-provisioned.
-    pub strict_tenants: bool,
+    /// Simulated invitees: behaviour declarations and planned call steps (see [`living`]);
+    /// a sink on `changes`.
+    pub living: Arc<Living>,
+    /// `--strict-tenants`: what [`Store::clear`] returns every vendor's switch to.
+    strict_default: bool,
+    /// Per vendor: unknown credentials are refused instead of auto-provisioned. Atomics: read
+    /// on every token request, flipped by the admin API.
+    strict: [AtomicBool; 4],
+    /// Tenants auto-provisioned since the process started (health).
+    auto_provisioned: AtomicU64,
 }
 
 impl Store {
     /// An empty store.
     pub fn new(seed: u64, strict_tenants: bool) -> Self {
+        let changes = Arc::new(ChangeBus::default());
+        let living = Arc::new(Living::new(seed));
+        let sink = Arc::clone(&living);
+        changes.add_sink(Arc::new(move |c| sink.on_change(c)));
         Store {
             tenants: Default::default(),
             credentials: Default::default(),
             tokens: Tokens::default(),
             clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
-            changes: Arc::new(ChangeBus::default()),
             subscriptions: Arc::new(Subscriptions::default()),
-            strict_tenants,
+            secrets: Secrets::new(),
+            changes,
+            living,
+            strict_default: strict_tenants,
+            strict: std::array::from_fn(|_| AtomicBool::new(strict_tenants)),
+            auto_provisioned: AtomicU64::new(0),
         }
+    }
+
+    /// Applies every simulated-invitee step due by now (see [`living`]); cheap when none is.
+    pub fn run_due(&self) -> usize {
+        let now = self.clock.now_ms();
+        if self.living.next_due() > now {
+            return 0;
+        }
+        self.living.run_due(self, now)
+    }
+
+    /// True when `vendor` refuses unknown credentials instead of provisioning a tenant.
+    pub fn is_strict(&self, vendor: VendorId) -> bool {
+        self.strict[vendor.index()].load(Ordering::Relaxed)
+    }
+
+    /// Turns strict tenants on or off for one vendor (admin API; reset restores the default).
+    pub fn set_strict(&self, vendor: VendorId, strict: bool) {
+        self.strict[vendor.index()].store(strict, Ordering::Relaxed);
+    }
+
+    /// Tenants auto-provisioned since the process started.
+    pub fn auto_provisioned(&self) -> u64 {
+        self.auto_provisioned.load(Ordering::Relaxed)
     }
 
     /// The tenant with this id.
@@ -183,12 +246,12 @@ impl Store {
         if let Some(t) = self.tenant(vendor, id) {
             return Ok(t);
         }
-        if self.strict_tenants {
+        if self.is_strict(vendor) {
             return Err(StoreError::UnknownTenant(id.to_string()));
         }
-        let entry = self.tenants[vendor.index()]
-            .entry(id.to_string())
-            .or_insert_with(|| {
+        let t = match self.tenants[vendor.index()].entry(id.to_string()) {
+            Entry::Occupied(e) => Arc::clone(e.get()),
+            Entry::Vacant(e) => {
                 let t = Tenant::new(
                     vendor,
                     id.to_string(),
@@ -197,10 +260,19 @@ impl Store {
                     Origin::Auto,
                 );
                 t.attach(self.publisher());
-                Arc::new(t)
-            });
-        let t = Arc::clone(&entry);
-        drop(entry);
+                let t = Arc::new(t);
+                e.insert(Arc::clone(&t));
+                self.auto_provisioned.fetch_add(1, Ordering::Relaxed);
+                // Logged once per tenant: the moment it comes to exist.
+                tracing::warn!(
+                    vendor = %vendor,
+                    tenant = id,
+                    "unknown credential: tenant auto-provisioned (trust on first use); \
+                     --strict-tenants or PUT /__admin/tenants/strict refuses it instead"
+                );
+                t
+            }
+        };
         for value in credentials.values() {
             self.credentials[vendor.index()]
                 .entry(value.clone())
@@ -220,14 +292,22 @@ impl Store {
         v
     }
 
-    /// Forgets every tenant, credential, token, subscription and kept change; resets ids and
-    /// the clock offset (the change stream keeps counting).
+    /// Forgets every tenant, credential, token, subscription, kept change and planned call
+    /// step; resets ids, the clock offset and the strict-tenant switches (the change stream keeps
+    /// counting); draws a new credential nonce (no token issued before the reset can be issued
+    /// again after it). Behaviour declarations are the caller's to reset (they come back with
+    /// the scenarios).
     pub fn clear(&self) {
+        self.living.clear_calls();
         self.tenants.iter().for_each(DashMap::clear);
         self.subscriptions.clear();
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
         self.changes.clear();
+        self.secrets.rekey();
+        for s in &self.strict {
+            s.store(self.strict_default, Ordering::Relaxed);
+        }
         self.ids.set_drawn(0);
         self.clock.set_offset_ms(0);
     }

@@ -58,7 +58,12 @@ impl Meeting {
         self.depart(user_id, now, LeaveReason::Kicked)
     }
 
-    fn depart(&mut self, user_id: &str, now: i64, reason: LeaveReason) -> Result<(), StoreError> {
+    pub(super) fn depart(
+        &mut self,
+        user_id: &str,
+        now: i64,
+        reason: LeaveReason,
+    ) -> Result<(), StoreError> {
         let Some(idx) = self.participants.iter().position(|p| p.user_id == user_id) else {
             return Err(StoreError::NotInMeeting(user_id.to_string()));
         };

@@ -55,12 +55,15 @@ pub struct Publisher {
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
-    users: BTreeMap<String, User>,
+    pub(super) users: BTreeMap<String, User>,
     /// (alias kind, alias value) → primary user id.
-    aliases: HashMap<(String, String), String>,
+    pub(super) aliases: HashMap<(String, String), String>,
     /// Meetings by id, in id order. Read freely; change a meeting through `meeting_mut`,
     /// `insert_meeting` or `replace_meeting` so its changes are published.
     pub meetings: BTreeMap<String, Meeting>,
+    /// Vendor-owned tenant settings the domain does not interpret (Feishu: app type, granted
+    /// scopes). Seeded by scenarios (`extra:`), exported with the state.
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// Meetings handed out for change during the current operation (not state).
     touched: Vec<String>,
     /// Who the current operation acts as (stamped on its changes; not state).
@@ -116,6 +119,15 @@ impl TenantData {
         self.users.insert(user.id.clone(), user);
     }
 
+    /// Removes a user (and its aliases); the removed user, if there was one.
+    pub fn remove_user(&mut self, id: &str) -> Option<User> {
+        let old = self.users.remove(id)?;
+        for (k, v) in &old.aliases {
+            self.aliases.remove(&(k.clone(), v.clone()));
+        }
+        Some(old)
+    }
+
     /// The meeting with this id.
     pub fn meeting(&self, id: &str) -> Result<&Meeting, StoreError> {
         self.meetings
@@ -148,6 +160,72 @@ impl TenantData {
         self.touched.push(meeting.id.clone());
         self.meetings.insert(meeting.id.clone(), meeting);
         Ok(())
+    }
+
+    /// Starts meeting `id` at `now` and returns the id of the meeting now in progress: with
+    /// `new_id`, the meeting [`open_from`](Self::open_from) the schedule, added; without, the
+    /// meeting itself.
+    pub fn start_meeting(
+        &mut self,
+        id: &str,
+        now: i64,
+        new_id: Option<String>,
+    ) -> Result<String, StoreError> {
+        let Some(new_id) = new_id else {
+            self.meeting_mut(id)?.start(now)?;
+            return Ok(id.to_string());
+        };
+        let m = self.open_from(id, now, new_id.clone())?;
+        self.insert_meeting(m)?;
+        Ok(new_id)
+    }
+
+    /// The meeting a reusable schedule opens when it starts (vendors whose scheduled meetings
+    /// are reusable: a Feishu reserve keeps its id and every start opens a meeting with an id
+    /// of its own): a started copy `new_id` of schedule `id` (`opened_from` = `id`), not yet
+    /// added — add it with [`insert_meeting`](Self::insert_meeting) (published as created,
+    /// then started). Refused when the schedule is not scheduled or a meeting it opened is
+    /// still in progress; the schedule itself is left as it is.
+    pub fn open_from(&self, id: &str, now: i64, new_id: String) -> Result<Meeting, StoreError> {
+        let schedule = self.meeting(id)?;
+        if schedule.state != super::MeetingState::Scheduled {
+            return Err(schedule.refuse("start"));
+        }
+        if self
+            .opened_from(id)
+            .any(|m| m.state == super::MeetingState::InProgress)
+        {
+            return Err(StoreError::InvalidState {
+                state: "in_progress",
+                action: "start",
+            });
+        }
+        if self.meetings.contains_key(&new_id) {
+            return Err(StoreError::AlreadyExists(format!("meeting {new_id}")));
+        }
+        let mut m = Meeting {
+            id: new_id,
+            code: schedule.code.clone(),
+            topic: schedule.topic.clone(),
+            creator: schedule.creator.clone(),
+            host: schedule.host.clone(),
+            start_time: schedule.start_time,
+            end_time: schedule.end_time,
+            created_at: now,
+            capacity: schedule.capacity,
+            extra: schedule.extra.clone(),
+            opened_from: Some(id.to_string()),
+            ..Default::default()
+        };
+        m.start(now)?;
+        Ok(m)
+    }
+
+    /// Every meeting opened from the reusable schedule `id`, in id order.
+    pub fn opened_from<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Meeting> + 'a {
+        self.meetings
+            .values()
+            .filter(move |m| m.opened_from.as_deref() == Some(id))
     }
 
     /// Puts back a meeting that was changed as a copy (all-or-nothing updates: clone, change,
@@ -231,12 +309,23 @@ impl Tenant {
     /// Runs `f` with exclusive access to the tenant's data, then publishes what it changed.
     /// Keep `f` short and synchronous.
     pub fn with<R>(&self, f: impl FnOnce(&mut TenantData) -> R) -> R {
+        self.with_stamp(None, f)
+    }
+
+    /// Like [`Tenant::with`], but the changes are stamped `at_ms` instead of now: the
+    /// living-invite scheduler applies a step that fell due earlier (a clock advance) at its
+    /// own time.
+    pub fn with_at<R>(&self, at_ms: i64, f: impl FnOnce(&mut TenantData) -> R) -> R {
+        self.with_stamp(Some(at_ms), f)
+    }
+
+    fn with_stamp<R>(&self, at: Option<i64>, f: impl FnOnce(&mut TenantData) -> R) -> R {
         let mut d = self.data.lock();
         let r = f(&mut d);
         if !d.touched.is_empty() || d.operator.is_some() {
             let (operator, changed) = d.drain();
             if let Some(p) = self.publish_to.get() {
-                let at_ms = p.clock.now_ms();
+                let at_ms = at.unwrap_or_else(|| p.clock.now_ms());
                 for (summary, kinds) in changed {
                     for kind in kinds {
                         p.bus.publish(Draft {

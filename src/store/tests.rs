@@ -249,3 +249,34 @@ fn seeding_and_tenants_built_aside_publish_nothing() {
     assert!(seen.lock().is_empty());
     assert_eq!(store.changes.last_seq(), 0);
 }
+
+#[test]
+fn a_reusable_schedule_opens_one_meeting_at_a_time() {
+    let mut d = TenantData::default();
+    d.insert_meeting(Meeting {
+        id: "r".into(),
+        code: "123".into(),
+        creator: "h".into(),
+        host: Some("h".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let m1 = d.start_meeting("r", 5, Some("m1".into())).unwrap();
+    assert_eq!(m1, "m1");
+    assert_eq!(d.meeting("r").unwrap().state, MeetingState::Scheduled);
+    let m = d.meeting("m1").unwrap();
+    assert_eq!(
+        (m.state, m.code.as_str()),
+        (MeetingState::InProgress, "123")
+    );
+    assert_eq!(m.opened_from.as_deref(), Some("r"));
+    assert!(
+        d.start_meeting("r", 6, Some("m2".into())).is_err(),
+        "one at a time"
+    );
+    d.meeting_mut("m1").unwrap().end(7).unwrap();
+    d.start_meeting("r", 8, Some("m2".into())).unwrap();
+    assert_eq!(d.opened_from("r").count(), 2);
+    // without a new id the meeting itself starts
+    assert_eq!(d.start_meeting("r", 9, None).unwrap(), "r");
+}

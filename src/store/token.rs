@@ -6,6 +6,7 @@
 use super::VendorId;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// What a token stands for. Vendors use the subset they need.
@@ -24,6 +25,8 @@ pub enum TokenKind {
     LoginCode,
     /// Huawei conference control token.
     Control,
+    /// A ticket the vendor pushes to an app (Feishu store apps' `app_ticket`).
+    Ticket,
 }
 
 /// One issued token.
@@ -43,6 +46,10 @@ pub struct Token {
     /// Revoked tokens (logout, single-use codes already used) fail like unknown ones.
     #[serde(default)]
     pub revoked: bool,
+    /// Vendor-owned details the domain does not interpret (Feishu: granted scopes, the
+    /// redirect URI and PKCE challenge of a login code, why a token was revoked).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
 }
 
 impl Token {
@@ -104,6 +111,37 @@ impl Tokens {
         }
         Arc::make_mut(&mut t).revoked = true;
         Some(Token::clone(&t))
+    }
+
+    /// Changes a stored token in place; false when unknown.
+    pub fn update(&self, value: &str, f: impl FnOnce(&mut Token)) -> bool {
+        match self.by_value.get_mut(value) {
+            Some(mut t) => {
+                f(Arc::make_mut(&mut t));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every token of this owner and kind, live or not (user revocations).
+    pub fn of_owner(
+        &self,
+        vendor: VendorId,
+        tenant: &str,
+        kind: TokenKind,
+        user: Option<&str>,
+    ) -> Vec<Arc<Token>> {
+        self.by_value
+            .iter()
+            .filter(|t| {
+                t.vendor == vendor
+                    && t.tenant == tenant
+                    && t.kind == kind
+                    && t.user.as_deref() == user
+            })
+            .map(|t| Arc::clone(&t))
+            .collect()
     }
 
     /// Sets a token's expiry (admin "expire token"); false when unknown.
@@ -188,6 +226,7 @@ mod tests {
             issued_at_ms: 0,
             expires_at_ms,
             revoked: false,
+            extra: Map::new(),
         }
     }
 

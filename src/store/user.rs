@@ -1,6 +1,8 @@
 //! Users of a tenant: who can be invited, who is registered, who is busy.
 
+use super::Lockout;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// A person known to one tenant.
@@ -31,6 +33,21 @@ pub struct User {
     /// A busy user is in another call (Feishu 122007).
     #[serde(default)]
     pub busy: bool,
+    /// A disabled (deactivated) account cannot log in.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub disabled: bool,
+    /// Consecutive failed logins and the lock they caused (server clock). Transient security
+    /// bookkeeping: not exported with the state (a restart clears it).
+    #[serde(skip)]
+    pub login_lock: Lockout,
+    /// Vendor-owned directory fields the domain does not interpret (Tencent `staff_id`,
+    /// `job_title`, `area`, `user_account_type`…; Huawei department, title, SIP number…).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extra: Map<String, Value>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 fn yes() -> bool {

@@ -150,6 +150,22 @@ pub trait Vendor: Send + Sync + 'static {
         &[]
     }
 
+    /// The id of the meeting a start opens, for vendors whose scheduled meetings are reusable
+    /// schedules (Feishu: a reserve keeps its id; the meeting id comes into being when the
+    /// meeting starts). `None` (the default): the scheduled meeting itself starts.
+    fn started_meeting_id(&self, store: &Store) -> Option<String> {
+        let _ = store;
+        None
+    }
+
+    /// Checks a scenario tenant's vendor-owned `extra:` settings (most vendors take none).
+    fn validate_tenant_extra(&self, extra: &serde_json::Map<String, Value>) -> Result<(), String> {
+        match extra.keys().next() {
+            None => Ok(()),
+            Some(k) => Err(format!("{} tenants take no setting {k:?}", self.id())),
+        }
+    }
+
     /// Whether documented limits apply when a scenario does not say.
     fn rate_limits_on_by_default(&self) -> bool {
         false

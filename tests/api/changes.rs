@@ -23,6 +23,8 @@ fn types(v: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_feishu_invite_publishes_one_participant_called_per_invitee_then_the_invitees() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let token = user_token(&app, HOST).await;
     let before = changes(&app, "").await["last_seq"].as_u64().unwrap();
     let r = invite(&app, &token, LIVE, &["ou_guest_0001", "ou_guest_0002"]).await;
@@ -51,6 +53,8 @@ async fn a_feishu_invite_publishes_one_participant_called_per_invitee_then_the_i
 #[tokio::test]
 async fn admin_accept_and_end_publish_joined_then_left_for_the_meeting_end_then_ended() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let token = user_token(&app, HOST).await;
     invite(&app, &token, LIVE, &["ou_guest_0003"]).await;
     let before = changes(&app, "").await["last_seq"].as_u64().unwrap();

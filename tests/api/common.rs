@@ -166,6 +166,13 @@ impl TestApp {
             .await
     }
 
+    /// Stops the server clock (advance still moves it): the demo's simulated invitees then
+    /// answer only when a test advances the clock.
+    pub async fn freeze(&self) {
+        self.admin_post("/clock/freeze", serde_json::json!({}))
+            .await;
+    }
+
     /// Advances the server clock.
     pub async fn advance_secs(&self, secs: f64) {
         self.admin_post("/clock/advance", serde_json::json!({ "seconds": secs }))

@@ -6,6 +6,10 @@ use crate::common::{Resp, TestApp};
 
 #[path = "dingtalk_controls.rs"]
 mod controls;
+#[path = "dingtalk_flows.rs"]
+mod flows;
+#[path = "dingtalk_gateway.rs"]
+mod gateway;
 #[path = "dingtalk_lifecycle.rs"]
 mod lifecycle;
 use meetmock::config::Config;
@@ -19,6 +23,8 @@ pub(crate) const ALICE: &str = "union-alice-0001";
 pub(crate) const BOB: &str = "union-bob-0002";
 pub(crate) const DEMO_CONF: &str = "607452e01401526ee39609e1";
 pub(crate) const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
+/// The gateway's unknown-route message [OBS].
+pub(crate) const NOT_FOUND: &str = "Specified api is not found, please check your url and method.";
 
 pub(crate) async fn token_of(app: &TestApp, key: &str, secret: &str) -> Resp {
     app.send_json(
@@ -348,11 +354,11 @@ async fn an_unknown_route_under_v1_0_is_a_json_404() {
     let r = app
         .send(Method::GET, "/v1.0/conference/nothing", &[], "")
         .await;
-    assert_error(&r, 404, "InvalidAction.NotFound", "请求的URI地址不存在");
+    assert_error(&r, 404, "InvalidAction.NotFound", NOT_FOUND);
     let r = app
         .send(Method::PATCH, &conf(DEMO_CONF, "/users/invite"), &[], "")
         .await;
-    assert_error(&r, 404, "InvalidAction.NotFound", "请求的URI地址不存在");
+    assert_error(&r, 404, "InvalidAction.NotFound", NOT_FOUND);
 }
 
 #[tokio::test]

@@ -130,7 +130,7 @@ async fn filters_and_count_narrow_the_deliveries() {
     let app = TestApp::spawn().await;
     let rx = Receiver::start(Answer::Ok).await;
     subscribe(&app, &rx.url, None, json!({})).await;
-    meeting(&app, RESERVE, "start", None).await;
+    let opened = start_reserve(&app).await;
     meeting(&app, LIVE, "join", Some("ou_guest_0001")).await;
     rx.wait_for(4).await;
     for i in 0..100 {
@@ -141,7 +141,7 @@ async fn filters_and_count_narrow_the_deliveries() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(count(&app, "").await, 4);
-    assert_eq!(count(&app, &format!("meeting={RESERVE}")).await, 3);
+    assert_eq!(count(&app, &format!("meeting={opened}")).await, 3);
     assert_eq!(count(&app, "type=vc.meeting.join_meeting_v1").await, 2);
     assert_eq!(count(&app, "vendor=feishu&tenant=cli_demo_feishu").await, 4);
     assert_eq!(count(&app, "vendor=tencent").await, 0);

@@ -380,6 +380,17 @@ pub async fn meeting(app: &TestApp, id: &str, action: &str, user: Option<&str>) 
         .await
 }
 
+/// Starts the demo reserve: the meeting it opens (an id of its own).
+pub async fn start_reserve(app: &TestApp) -> String {
+    let v = meeting(app, RESERVE, "start", None).await;
+    let id = v["meeting"]["id"]
+        .as_str()
+        .expect("the opened meeting")
+        .to_string();
+    assert_ne!(id, RESERVE);
+    id
+}
+
 /// The event types of received (decrypted) events, in arrival order.
 pub fn types(got: &[Got], key: Option<&str>) -> Vec<String> {
     got.iter()

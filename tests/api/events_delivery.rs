@@ -19,7 +19,7 @@ async fn a_plain_event_arrives_as_compact_schema_2_json_with_title_case_content_
     let app = TestApp::spawn().await;
     let rx = Receiver::start(Answer::Ok).await;
     subscribe(&app, &rx.url, None, json!({})).await;
-    meeting(&app, RESERVE, "start", None).await;
+    let opened = start_reserve(&app).await;
     let got = rx.wait_for(3).await;
     assert_eq!(
         types(&got, None),
@@ -57,7 +57,7 @@ async fn a_plain_event_arrives_as_compact_schema_2_json_with_title_case_content_
     let ct = h["create_time"].as_str().expect("create_time is a string");
     assert_eq!(ct.len(), 13, "milliseconds");
     let m = &v["event"]["meeting"];
-    assert_eq!(m["id"], RESERVE);
+    assert_eq!(m["id"], opened.as_str(), "the meeting the reserve opened");
     assert_eq!(m["meeting_no"], "112000359");
     assert_eq!(m["topic"], "Demo planning");
     assert_eq!(m["meeting_source"], 4);
@@ -74,7 +74,7 @@ async fn an_encrypted_event_is_signed_over_the_exact_body_it_carries() {
     let app = TestApp::spawn().await;
     let rx = Receiver::start(Answer::Ok).await;
     subscribe(&app, &rx.url, Some(EK), json!({})).await;
-    meeting(&app, RESERVE, "start", None).await;
+    start_reserve(&app).await;
     for g in rx.wait_for(3).await {
         let ts = g.header("X-Lark-Request-Timestamp").expect("timestamp");
         let nonce = g.header("X-Lark-Request-Nonce").expect("nonce");
@@ -175,9 +175,10 @@ tenants:
         json!({"vendor": "feishu", "tenant": "cli_cal", "url": rx.url, "verification_token": VT, "verify": false}),
     )
     .await;
-    let id = "7100000000000000009";
-    app.admin_post(&format!("/meetings/{id}/start"), json!({}))
+    let v = app
+        .admin_post("/meetings/7100000000000000009/start", json!({}))
         .await;
+    let id = v["meeting"]["id"].as_str().unwrap().to_string();
     app.admin_post(&format!("/meetings/{id}/join"), json!({"user": "ou_g"}))
         .await;
     app.admin_post(&format!("/meetings/{id}/end"), json!({}))
@@ -263,14 +264,14 @@ async fn a_hanging_receiver_holds_only_its_own_meetings_queue() {
     subscribe(&app, &rx.url, None, json!({})).await;
     meeting(&app, LIVE, "join", Some("ou_guest_0001")).await;
     rx.wait_for(1).await;
-    meeting(&app, RESERVE, "start", None).await;
+    let opened = start_reserve(&app).await;
     let got = rx.wait_for(4).await;
     assert_eq!(
         got[1..]
             .iter()
             .map(|g| g.event(None)["event"]["meeting"]["id"].clone())
             .collect::<Vec<_>>(),
-        [RESERVE, RESERVE, RESERVE],
+        [opened.as_str(), opened.as_str(), opened.as_str()],
         "the other meeting's events went through"
     );
     assert_eq!(rx.hanging(), 1);

@@ -68,7 +68,7 @@ async fn a_receiver_that_fails_the_challenge_leaves_the_subscription_unverified_
     assert_eq!(s["verification"]["state"], "failed");
     let why = s["verification"]["error"].as_str().unwrap();
     assert!(why.contains("Challenge code 没有返回"), "{why}");
-    meeting(&app, RESERVE, "start", None).await;
+    let opened = start_reserve(&app).await;
     assert_eq!(app.admin_get("/events/count").await.json()["count"], 0);
     assert_eq!(rx.got().len(), 1, "only the handshake");
     // The receiver is fixed; verifying again lets events through.
@@ -80,7 +80,7 @@ async fn a_receiver_that_fails_the_challenge_leaves_the_subscription_unverified_
     assert_eq!(s["verification"]["state"], "verified");
     assert!(s["verification"]["error"].is_null());
     rx.set_default(Answer::Ok);
-    meeting(&app, RESERVE, "end", None).await;
+    meeting(&app, &opened, "end", None).await;
     let got = rx.wait_for(2 + 3).await;
     assert_eq!(
         types(&got[2..], None),

@@ -104,6 +104,8 @@ async fn a_hanging_receiver_never_holds_up_vendor_requests() {
     };
     // Rate limits off: 200 meeting.get calls in a burst are the load, not a throttling test.
     let app = TestApp::spawn_config(config, "rate_limits: {feishu: off}\n").await;
+    // Frozen: the invitee below must not answer (living invite) while the test counts.
+    freeze(&app).await;
     let rx = Receiver::start(Answer::Hang).await;
     subscribe(&app, &rx.url, None, json!({})).await;
     meeting(&app, LIVE, "join", Some("ou_guest_0001")).await;

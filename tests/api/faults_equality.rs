@@ -93,7 +93,7 @@ async fn tencent_injected_errors_equal_real_signature_and_permission_answers() {
     let h = bad("123456");
     let h: Vec<(&str, &str)> = h.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let natural = app.send(Method::GET, &target, &h, "").await;
-    tc::assert_error(&natural, 400, 200003);
+    tc::assert_error(&natural, 500, 200003);
     inject(
         &app,
         "tencent",

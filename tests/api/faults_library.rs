@@ -15,17 +15,21 @@ fn every_library_file_has_a_test() {
         "demo.yaml",
         "dingtalk-bad-token.yaml",
         "dingtalk-errors.yaml",
+        "dingtalk-third-party.yaml",
         "dingtalk-throttled.yaml",
         "dingtalk-unknown-user.yaml",
         "feishu-callee-busy.yaml",
         "feishu-meeting-full.yaml",
         "feishu-meeting-locked.yaml",
         "feishu-meeting-not-in-progress.yaml",
+        "feishu-missing-scope.yaml",
         "feishu-rate-limited.yaml",
+        "feishu-store-app.yaml",
         "feishu-token-expired.yaml",
         "flaky-network.yaml",
         "huawei-bad-control-token.yaml",
         "huawei-conf-closed.yaml",
+        "huawei-conf-not-found-500.yaml",
         "huawei-conf-not-started.yaml",
         "huawei-flow-control.yaml",
         "huawei-invite-dial-failed.yaml",
@@ -144,7 +148,7 @@ async fn tencent_signature_file_fails_the_first_call_with_200003_only() {
     let get = format!("/v1/meetings/{}?userid=userA&instanceid=1", tc::SCHEDULED);
     tc::assert_error(
         &tc::call(&app, Method::GET, &get, json!(null)).await,
-        400,
+        500,
         200003,
     );
     let r = tc::call(&app, Method::GET, &get, json!(null)).await;
@@ -286,6 +290,18 @@ async fn huawei_bad_control_token_file_refuses_the_first_control_call_only() {
     let (at, ct) = hw_running(&app).await;
     let r = hw_invite(&app, &at, &ct, HW_RUNNING, "Bob").await;
     hw_err(&r, 400, "MMC.111072065", "CONF_NOT_FOUND_OR_AUTH_FAILED");
+    let r = hw_invite(&app, &at, &ct, HW_RUNNING, "Bob").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn huawei_conf_not_found_500_file_answers_111072065_with_500_once() {
+    let app = with_library("huawei-conf-not-found-500.yaml").await;
+    let (at, ct) = hw_running(&app).await;
+    let r = hw_invite(&app, &at, &ct, HW_RUNNING, "Bob").await;
+    assert_eq!(r.status.as_u16(), 500, "{}", r.text);
+    assert_eq!(r.json()["error_code"], "MMC.111072065");
+    assert_eq!(r.json()["error_msg"], "CONF_NOT_FOUND_OR_AUTH_FAILED");
     let r = hw_invite(&app, &at, &ct, HW_RUNNING, "Bob").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }

@@ -24,7 +24,7 @@ async fn missing_token_is_99991661_with_log_id_echoed() {
         "Missing access token for authorization. Please make a request with token attached.",
     );
     let log = r.header("x-tt-logid").unwrap().to_string();
-    assert_eq!(log.len(), 30);
+    assert_eq!(log.len(), 34);
     assert_eq!(r.json()["error"]["log_id"], log.as_str());
 }
 

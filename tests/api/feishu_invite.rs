@@ -12,6 +12,8 @@ use serde_json::json;
 #[tokio::test]
 async fn invite_three_returns_one_result_each_and_they_are_calling() {
     let app = TestApp::spawn().await;
+    // The demo's invitees answer within seconds; a still clock keeps the calls as placed.
+    app.freeze().await;
     let u = user_token(&app, HOST).await;
     let r = invite(
         &app,

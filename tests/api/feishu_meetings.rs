@@ -54,7 +54,12 @@ async fn reserve_apply_then_start_then_get_active_meeting() {
     )
     .await;
     assert_err(&a, 404, 121004, "data not exist");
-    admin(&app, &id, "start", json!({})).await;
+    let started = admin(&app, &id, "start", json!({})).await;
+    let meeting_id = started["meeting"]["id"].as_str().unwrap().to_string();
+    assert_ne!(
+        meeting_id, id,
+        "the meeting id comes into being at the start"
+    );
     let a = call(
         &app,
         Method::GET,
@@ -64,7 +69,8 @@ async fn reserve_apply_then_start_then_get_active_meeting() {
     )
     .await;
     let m = a.json()["data"]["meeting"].clone();
-    assert_eq!(m["id"], id.as_str());
+    assert_eq!(m["id"], meeting_id.as_str());
+    assert_eq!(m["meeting_no"], res["meeting_no"]);
     assert_eq!(m["status"], 2);
     assert_eq!(m["host_user"]["id"], HOST);
     assert_eq!(m["participants"][0]["status"], 2);

@@ -1,19 +1,37 @@
 //! Feishu VC v1 reports: `GET /open-apis/vc/v1/meeting_list` and `participant_list` — paging,
-//! filters, `user_id_type`, tenant isolation and 121003 on bad parameters, over a scenario with
+//! filters, `user_id_type`, tenant isolation, 121003 and the pages' 126xxx codes on bad
+//! parameters, over a scenario with
 //! 25 ended meetings, one running meeting of 26 attendees and a second app.
 
 use crate::common::{Resp, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const T0: i64 = 1_700_000_000;
-const WIDE: &str = "start_time=0&end_time=4102444800";
+/// Server time now (the test server runs on the wall clock).
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Where the ended meetings start: 30 days ago, on the hour (fixed for the whole run).
+fn t0() -> i64 {
+    static T: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *T.get_or_init(|| (now() / 3600 - 30 * 24) * 3600)
+}
+
+/// A meeting_list window holding every meeting of the scenario (well inside one year).
+fn wide() -> String {
+    format!("start_time={}&end_time={}", t0() - 3600, now() + 86_400)
+}
 const RUNNING: &str = "7200000000000000001";
 
-/// App A: 25 ended meetings (meeting `i` starts at T0 + i h, lasts 30 min, code 300000000+i),
+/// App A: 25 ended meetings (meeting `i` starts at t0 + i h, lasts 30 min, code 300000000+i),
 /// u01 and room omm_room1 attended meeting 0 only; one running meeting (code 400000001) with
 /// the host and u00..u24. App B: one ended meeting with A's meeting-0 number.
 fn scenario() -> String {
+    let t0 = t0();
     let mut y = String::from("name: reports\ntenants:\n  - vendor: feishu\n    id: cli_rep_a\n    secret: sa\n    users:\n");
     y += "      - { id: ou_boss, name: Boss, aliases: { union_id: on_boss, user_id: boss }, email: boss@a.example, phone: \"+8613800000000\" }\n";
     y += "      - { id: omm_room1, name: Room 1 }\n";
@@ -24,7 +42,7 @@ fn scenario() -> String {
     }
     y += "    meetings:\n";
     for i in 0..25i64 {
-        let s = T0 + i * 3600;
+        let s = t0 + i * 3600;
         y += &format!(
             "      - id: \"71000000000000000{i:02}\"\n        code: \"{}\"\n        topic: Review {i}\n        host: ou_boss\n        state: ended\n        start_time: {s}\n        participants:\n          - {{ user_id: ou_boss, status: left, joined_at: {s}, left_at: {} }}\n",
             300_000_000 + i,
@@ -47,7 +65,7 @@ fn scenario() -> String {
         .join(", ");
     y += "]\n";
     y += "  - vendor: feishu\n    id: cli_rep_b\n    secret: sb\n    users:\n      - { id: ou_other, name: Other }\n    meetings:\n";
-    y += &format!("      - id: \"7300000000000000001\"\n        code: \"300000000\"\n        topic: B only\n        host: ou_other\n        state: ended\n        start_time: {T0}\n        participants:\n          - {{ user_id: ou_other, status: left, joined_at: {T0}, left_at: {} }}\n", T0 + 100);
+    y += &format!("      - id: \"7300000000000000001\"\n        code: \"300000000\"\n        topic: B only\n        host: ou_other\n        state: ended\n        start_time: {t0}\n        participants:\n          - {{ user_id: ou_other, status: left, joined_at: {t0}, left_at: {} }}\n", t0 + 100);
     y
 }
 
@@ -129,15 +147,21 @@ fn ids(list: &Value, key: &str) -> Vec<String> {
         .collect()
 }
 
+/// participant_list over one day: around now for running meetings, else the ended ones'.
 fn participants_of(no: &str, status: u8, extra: &str) -> String {
-    format!("/open-apis/vc/v1/participant_list?meeting_start_time=0&meeting_end_time=4102444800&meeting_no={no}&meeting_status={status}{extra}")
+    let (from, to) = if status == 1 {
+        (now() - 3600, now() + 3600)
+    } else {
+        (t0() - 1, t0() + 86_399)
+    };
+    format!("/open-apis/vc/v1/participant_list?meeting_start_time={from}&meeting_end_time={to}&meeting_no={no}&meeting_status={status}{extra}")
 }
 
 #[tokio::test]
 async fn meeting_list_pages_through_ended_meetings_newest_first() {
     let app = app().await;
     let t = tenant_token(&app, "cli_rep_a", "sa").await;
-    let base = format!("/open-apis/vc/v1/meeting_list?{WIDE}&page_size=20");
+    let base = format!("/open-apis/vc/v1/meeting_list?{}&page_size=20", wide());
     let first = data(&app, &t, &base).await;
     assert_eq!(first["has_more"], true);
     assert_eq!(first["page_token"], "20");
@@ -160,14 +184,14 @@ async fn meeting_list_defaults_to_ended_meetings_and_status_1_lists_running_ones
     let ended = data(
         &app,
         &t,
-        &format!("/open-apis/vc/v1/meeting_list?{WIDE}&page_size=100"),
+        &format!("/open-apis/vc/v1/meeting_list?{}&page_size=100", wide()),
     )
     .await;
     assert!(!ids(&ended["meeting_list"], "meeting_id").contains(&RUNNING.to_string()));
     let live = data(
         &app,
         &t,
-        &format!("/open-apis/vc/v1/meeting_list?{WIDE}&meeting_status=1"),
+        &format!("/open-apis/vc/v1/meeting_list?{}&meeting_status=1", wide()),
     )
     .await;
     let m = &live["meeting_list"][0];
@@ -183,8 +207,8 @@ async fn meeting_list_keeps_only_meetings_started_inside_the_window() {
     let t = tenant_token(&app, "cli_rep_a", "sa").await;
     let path = format!(
         "/open-apis/vc/v1/meeting_list?start_time={}&end_time={}",
-        T0 + 10 * 3600,
-        T0 + 12 * 3600
+        t0() + 10 * 3600,
+        t0() + 12 * 3600
     );
     let d = data(&app, &t, &path).await;
     assert_eq!(
@@ -201,8 +225,10 @@ async fn meeting_list_keeps_only_meetings_started_inside_the_window() {
 async fn meeting_list_writes_the_organizer_and_times_as_strings() {
     let app = app().await;
     let t = tenant_token(&app, "cli_rep_a", "sa").await;
-    let path =
-        format!("/open-apis/vc/v1/meeting_list?{WIDE}&meeting_no=300000000&user_id_type=user_id");
+    let path = format!(
+        "/open-apis/vc/v1/meeting_list?{}&meeting_no=300000000&user_id_type=user_id",
+        wide()
+    );
     let d = data(&app, &t, &path).await;
     let m = &d["meeting_list"][0];
     assert_eq!(m["meeting_topic"], "Review 0");
@@ -210,8 +236,13 @@ async fn meeting_list_writes_the_organizer_and_times_as_strings() {
     assert_eq!(m["user_id"], "boss");
     assert_eq!(m["employee_id"], "boss");
     assert_eq!(m["email"], "boss@a.example");
-    // T0 = 2023-11-14 22:13:20 UTC.
-    assert_eq!(m["meeting_start_time"], "2023.11.15 06:13:20 (GMT+08:00)");
+    // t0 is on the hour; the report writes it in GMT+08:00.
+    let h = (t0() / 3600 + 8).rem_euclid(24);
+    let start = m["meeting_start_time"].as_str().unwrap();
+    assert!(
+        start.ends_with(&format!(" {h:02}:00:00 (GMT+08:00)")),
+        "{start}"
+    );
     // Attendees: the host, u01 and the room (u02 was called but never joined).
     assert_eq!(m["number_of_participants"], "3");
     assert_eq!(m["meeting_type"], 1);
@@ -230,7 +261,7 @@ async fn meeting_list_filters_by_attendee_in_every_user_id_type_and_by_room() {
         let d = data(
             &app,
             &t,
-            &format!("/open-apis/vc/v1/meeting_list?{WIDE}&{q}"),
+            &format!("/open-apis/vc/v1/meeting_list?{}&{q}", wide()),
         )
         .await;
         assert_eq!(
@@ -243,7 +274,7 @@ async fn meeting_list_filters_by_attendee_in_every_user_id_type_and_by_room() {
     let d = data(
         &app,
         &t,
-        &format!("/open-apis/vc/v1/meeting_list?{WIDE}&user_id=ou_u02"),
+        &format!("/open-apis/vc/v1/meeting_list?{}&user_id=ou_u02", wide()),
     )
     .await;
     assert_eq!(d["meeting_list"], json!([]));
@@ -260,8 +291,14 @@ async fn participant_list_reports_join_and_leave_times_of_attendees() {
     // Join order: host, room (+30 s), u01 (+60 s).
     assert_eq!(list[0]["user_id"], "ou_boss");
     assert_eq!(list[0]["participant_name"], "Boss");
-    assert_eq!(list[0]["join_time"], "2023.11.15 06:13:20 (GMT+08:00)");
-    assert_eq!(list[0]["leave_time"], "2023.11.15 06:43:20 (GMT+08:00)");
+    let h = (t0() / 3600 + 8).rem_euclid(24);
+    let at = |v: &Value| v.as_str().unwrap().split(' ').nth(1).unwrap().to_string();
+    assert_eq!(at(&list[0]["join_time"]), format!("{h:02}:00:00"));
+    assert_eq!(at(&list[0]["leave_time"]), format!("{h:02}:30:00"));
+    assert!(list[0]["leave_time"]
+        .as_str()
+        .unwrap()
+        .ends_with("(GMT+08:00)"));
     assert_eq!(list[0]["time_in_meeting"], "0:30:00");
     assert_eq!(list[0]["phone"], "+8613800000000");
     assert_eq!(list[1]["meeting_room_id"], "omm_room1");
@@ -331,7 +368,7 @@ async fn a_user_token_reads_the_same_tenant_reports() {
     let d = data(
         &app,
         &u,
-        &format!("/open-apis/vc/v1/meeting_list?{WIDE}&page_size=100"),
+        &format!("/open-apis/vc/v1/meeting_list?{}&page_size=100", wide()),
     )
     .await;
     assert_eq!(d["meeting_list"].as_array().unwrap().len(), 25);
@@ -341,7 +378,12 @@ async fn a_user_token_reads_the_same_tenant_reports() {
 async fn reports_never_show_another_apps_meetings() {
     let app = app().await;
     let b = tenant_token(&app, "cli_rep_b", "sb").await;
-    let d = data(&app, &b, &format!("/open-apis/vc/v1/meeting_list?{WIDE}")).await;
+    let d = data(
+        &app,
+        &b,
+        &format!("/open-apis/vc/v1/meeting_list?{}", wide()),
+    )
+    .await;
     assert_eq!(
         ids(&d["meeting_list"], "meeting_id"),
         ["7300000000000000001"]
@@ -352,7 +394,7 @@ async fn reports_never_show_another_apps_meetings() {
     let d = data(
         &app,
         &a,
-        &format!("/open-apis/vc/v1/meeting_list?{WIDE}&user_id=ou_other"),
+        &format!("/open-apis/vc/v1/meeting_list?{}&user_id=ou_other", wide()),
     )
     .await;
     assert_eq!(d["meeting_list"], json!([]));
@@ -366,20 +408,16 @@ async fn bad_report_parameters_are_121003_param_error() {
     let cases = [
         format!("{ml}?end_time=5"),
         format!("{ml}?start_time=abc&end_time=5"),
-        format!("{ml}?start_time=10&end_time=5"),
-        format!("{ml}?{WIDE}&meeting_status=3"),
-        format!("{ml}?{WIDE}&meeting_status=x"),
-        format!("{ml}?{WIDE}&page_size=19"),
-        format!("{ml}?{WIDE}&page_size=101"),
-        format!("{ml}?{WIDE}&page_token=abc"),
-        format!("{ml}?{WIDE}&meeting_no=300000000&user_id=ou_u01"),
-        format!("{ml}?{WIDE}&meeting_no=12"),
-        format!("{ml}?{WIDE}&user_id=u01"),
-        format!("{ml}?{WIDE}&user_id_type=email"),
-        format!("{ml}?{WIDE}&meeting_type=video"),
+        format!("{ml}?{}&meeting_status=3", wide()),
+        format!("{ml}?{}&meeting_status=x", wide()),
+        format!("{ml}?{}&page_size=19", wide()),
+        format!("{ml}?{}&page_size=101", wide()),
+        format!("{ml}?{}&page_token=abc", wide()),
+        format!("{ml}?{}&user_id=u01", wide()),
+        format!("{ml}?{}&user_id_type=email", wide()),
+        format!("{ml}?{}&meeting_type=video", wide()),
         "/open-apis/vc/v1/participant_list?meeting_start_time=0&meeting_end_time=9".to_string(),
         "/open-apis/vc/v1/participant_list?meeting_end_time=9&meeting_no=300000000".to_string(),
-        participants_of("300000000", 2, "&user_id=ou_u01&room_id=omm_room1"),
         participants_of("300000000", 4, ""),
     ];
     for path in cases {
@@ -393,12 +431,82 @@ async fn bad_report_parameters_are_121003_param_error() {
 }
 
 #[tokio::test]
+async fn report_window_number_and_filter_mistakes_get_the_pages_own_126xxx_codes() {
+    let app = app().await;
+    let t = tenant_token(&app, "cli_rep_a", "sa").await;
+    let ml = "/open-apis/vc/v1/meeting_list";
+    let pl = "/open-apis/vc/v1/participant_list";
+    let (t0, now) = (t0(), now());
+    let cases = [
+        (
+            format!("{ml}?start_time=10&end_time=5"),
+            126006,
+            "end time cannot exceed start time for one year or smaller than start time",
+        ),
+        (
+            format!("{ml}?start_time=0&end_time={now}"),
+            126006,
+            "end time cannot exceed start time for one year or smaller than start time",
+        ),
+        (
+            format!("{ml}?start_time={}&end_time={}", now + 3600, now + 7200),
+            126005,
+            "start time error (cannot larger than now or smaller than 0)",
+        ),
+        (
+            format!("{ml}?{}&meeting_no=300000000&user_id=ou_u01", wide()),
+            126008,
+            "filter condition should be set only one",
+        ),
+        (
+            format!("{ml}?{}&meeting_no=12", wide()),
+            126004,
+            "meeting number length not correct (supposed to be 9)",
+        ),
+        (
+            format!("{ml}?{}&meeting_no=-30000000", wide()),
+            126003,
+            "meeting number invalid (cannot smaller than 0)",
+        ),
+        (
+            participants_of("300000000", 2, "&user_id=ou_u01&room_id=omm_room1"),
+            126007,
+            "userID and roomID cannot be set concurrently",
+        ),
+        (
+            format!(
+                "{pl}?meeting_start_time={t0}&meeting_end_time={}&meeting_no=300000000",
+                t0 + 2 * 86_400
+            ),
+            126006,
+            "end time cannot exceed start time for one day or smaller than start time",
+        ),
+        (
+            participants_of("399999999", 2, ""),
+            126009,
+            "cannot find meeting according to the params you provide",
+        ),
+    ];
+    for (path, code, msg) in cases {
+        let r = get(&app, &t, &path).await;
+        assert_eq!(r.status.as_u16(), 400, "{path}: {}", r.text);
+        let v = r.json();
+        assert_eq!(
+            (v["code"].clone(), v["msg"].clone()),
+            (json!(code), json!(msg)),
+            "{path}"
+        );
+        assert!(v["error"]["log_id"].is_string(), "{path}");
+    }
+}
+
+#[tokio::test]
 async fn reports_refuse_a_missing_token_at_the_gateway() {
     let app = app().await;
     let r = app
         .send(
             Method::GET,
-            &format!("/open-apis/vc/v1/meeting_list?{WIDE}"),
+            &format!("/open-apis/vc/v1/meeting_list?{}", wide()),
             &[],
             "",
         )
@@ -411,7 +519,7 @@ async fn reports_refuse_a_missing_token_at_the_gateway() {
 async fn reports_are_rate_limited_at_100_a_minute() {
     let app = app().await;
     let t = tenant_token(&app, "cli_rep_a", "sa").await;
-    let path = format!("/open-apis/vc/v1/meeting_list?{WIDE}");
+    let path = format!("/open-apis/vc/v1/meeting_list?{}", wide());
     for _ in 0..100 {
         assert_eq!(get(&app, &t, &path).await.status, StatusCode::OK);
     }

@@ -3,7 +3,7 @@
 //! OAuth v2 code exchange.
 
 use crate::common::TestApp;
-use crate::feishu::{app_token, assert_err, call, login_code, APP, HOST, SECRET};
+use crate::feishu::{app_token, assert_err, call, login_code, tenant_token, APP, HOST, SECRET};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -87,7 +87,7 @@ async fn malformed_token_request_is_http_200_with_10003() {
 }
 
 #[tokio::test]
-async fn app_token_answer_carries_the_tenant_token_too() {
+async fn a_self_built_apps_app_token_is_its_tenant_token() {
     let app = TestApp::spawn().await;
     let v = app
         .send(
@@ -98,8 +98,15 @@ async fn app_token_answer_carries_the_tenant_token_too() {
         )
         .await
         .json();
-    assert!(v["app_access_token"].as_str().unwrap().starts_with("a-"));
-    assert!(v["tenant_access_token"].as_str().unwrap().starts_with("t-"));
+    let at = v["app_access_token"].as_str().unwrap();
+    assert!(at.starts_with("t-"), "{v}");
+    assert_eq!(v["tenant_access_token"], at);
+    assert_eq!(v["msg"], "ok");
+    assert_eq!(
+        tenant_token(&app).await,
+        at,
+        "the same token from either endpoint"
+    );
 }
 
 #[tokio::test]
@@ -127,7 +134,12 @@ async fn login_code_is_single_use_and_oidc_refresh_rotates() {
         Some(body),
     )
     .await;
-    assert_err(&again, 400, 20007, "generate access_token fail");
+    assert_err(
+        &again,
+        200,
+        20003,
+        "The code passed is invalid. Please note that the code could only be used once",
+    );
     let rt = d["refresh_token"].as_str().unwrap();
     assert!(rt.starts_with("ur-"));
     let rb = json!({"grant_type": "refresh_token", "refresh_token": rt});
@@ -148,7 +160,12 @@ async fn login_code_is_single_use_and_oidc_refresh_rotates() {
         Some(rb),
     )
     .await;
-    assert_err(&r3, 400, 20026, "refresh token invalid");
+    assert_err(
+        &r3,
+        200,
+        20026,
+        "The refresh token passed is invalid. Please check the value",
+    );
 }
 
 #[tokio::test]
@@ -166,8 +183,12 @@ async fn login_code_expires_after_five_minutes() {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert_eq!(r.json()["code"], 20003);
+    assert_eq!(r.json()["code"], 20004);
     assert_eq!(r.json()["error"], "invalid_grant");
+    assert_eq!(
+        r.json()["error_description"],
+        "The authorization code has expired."
+    );
 }
 
 #[tokio::test]

@@ -65,28 +65,28 @@ async fn admin_start_lock_capacity_and_join_change_the_meeting() {
         .await;
     assert_eq!(m["meeting"]["state"], "in_progress");
     assert_eq!(m["meeting"]["participants"][0]["user_id"], "ou_host");
-    app.admin_post(
-        "/meetings/7000000000000000002/lock",
-        json!({"vendor": "feishu"}),
-    )
-    .await;
+    // A Feishu reserve is a reusable schedule: starting it opens a meeting with its own id.
+    let id = m["meeting"]["id"].as_str().unwrap().to_string();
+    assert_ne!(id, "7000000000000000002");
+    app.admin_post(&format!("/meetings/{id}/lock"), json!({"vendor": "feishu"}))
+        .await;
     let m = app
         .admin_post(
-            "/meetings/7000000000000000002/capacity",
+            &format!("/meetings/{id}/capacity"),
             json!({"vendor": "feishu", "capacity": 2}),
         )
         .await;
     assert_eq!(m["meeting"]["locked"], true);
     assert_eq!(m["meeting"]["capacity"], 2);
     app.admin_post(
-        "/meetings/7000000000000000002/join",
+        &format!("/meetings/{id}/join"),
         json!({"vendor": "feishu", "user": "ou_a"}),
     )
     .await;
     let full = app
         .admin_try(
             Method::POST,
-            "/meetings/7000000000000000002/join",
+            &format!("/meetings/{id}/join"),
             json!({"vendor": "feishu", "user": "ou_b"}),
         )
         .await;

@@ -156,6 +156,8 @@ fn param_error(vendor: &str, name: &str) -> (u16, &'static str) {
         ("tencent", _) => (400, "190004"),
         ("feishu", _) => (400, "121003"),
         ("dingtalk", "100k-element array") => (400, "unknownUserError"),
+        // The gateway refuses a missing body before the service sees it.
+        ("dingtalk", "empty body") => (400, "Missingbody"),
         ("dingtalk", _) => (400, "paramsError"),
         (_, "oversized body") => (413, "APIGW.0201"),
         (_, "100k-element array") => (400, "MMC.111072046"),

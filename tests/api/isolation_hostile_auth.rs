@@ -93,7 +93,7 @@ async fn attempt(app: &TestApp, vendor: &str, case: &str) -> Option<Resp> {
 /// (vendor, case, status, vendor code)
 const CASES: &[(&str, &str, u16, &str)] = &[
     ("tencent", "missing", 400, "190303"),
-    ("tencent", "garbled", 400, "200003"),
+    ("tencent", "garbled", 500, "200003"),
     ("tencent", "expired", 400, "190300"),
     ("tencent", "replayed", 400, "190301"),
     ("feishu", "missing", 400, "99991661"),
@@ -162,7 +162,7 @@ const UNKNOWN: &[(&str, &str, &str, u16, &str)] = &[
     ),
     (
         "dingtalk",
-        "PUT",
+        "PATCH",
         "/v1.0/conference/videoConferences/1",
         404,
         "InvalidAction.NotFound",

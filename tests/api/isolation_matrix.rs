@@ -39,6 +39,11 @@ enum Kind {
     /// Targets a meeting: for A's meetings refused with (status, vendor code), nothing changed;
     /// for the twin id, A's data unchanged.
     Target(u16, &'static str),
+    /// Targets a conference by its id alone, as Huawei meeting control does (the conference id
+    /// and its password or control token authorise, not the enterprise): A's running meeting
+    /// refused with (status, first code), A's scheduled one with (status, second code) — its
+    /// own state —, nothing changed.
+    Conf(u16, &'static str, &'static str),
     /// Answered without any of A's meetings; nothing of A changed.
     List,
     /// Acts on B's own data; A's data unchanged.
@@ -49,7 +54,8 @@ enum Kind {
 
 /// (vendor, operation, credential, query, body, kind). Placeholders: `{m}` target meeting,
 /// `{code}` A's running meeting code, `{a_id}` A's tenant id, `{b_id}`, `{b_secret}`,
-/// `{a_code}` a Feishu login code of A, `{a_refresh}` / `{a_at}` A's refresh / access token.
+/// `{a_code}` a Feishu login code of A, `{a_refresh}` / `{a_at}` A's refresh / access token,
+/// `{soon}` / `{ago}` the server time two hours ahead / back.
 type Spec = (
     &'static str,
     &'static str,
@@ -61,18 +67,23 @@ type Spec = (
 
 const TC_Q: &str = "userid=host1&operator_id=host1&operator_id_type=1&instanceid=1";
 const TC_B: &str = r#"{"userid":"host1","operator_id":"host1","operator_id_type":1,"instanceid":1,"reason_code":1,"subject":"hijack","invitees":[{"userid":"guest1"}],"meeting_locked":true}"#;
+const TC_CTL: &str = r#"{"operator_id":"host1","operator_id_type":1,"instanceid":1,"allow_rejoin":true,"operate_type":3,"mute":true,"users":[{"to_operator_id":"guest1","to_operator_id_type":1,"ms_open_id":"guest1","nick_name":"X","instanceid":1}],"action":true,"user":{"to_operator_id":"guest1","to_operator_id_type":1}}"#;
+const TC_USER: &str = r#"{"operator_id":"host1","operator_id_type":1,"userid":"newcomer","username":"N","phone":"13800000001","userid_list":["guest1"],"open_id_list":["o1"],"sdkid":"1"}"#;
 const FS_INV: &str = r#"{"invitees":[{"id":"ou_guest","user_type":1}],"kickout_users":[{"id":"ou_guest","user_type":1}],"host_user":{"id":"ou_guest","user_type":1},"old_host_user":{"id":"ou_host","user_type":1},"end_time":"{soon}"}"#;
 const DT_USERS: &str = r#"{"userList":[{"unionId":"union-guest"}],"inviteeList":[{"unionId":"union-guest","nick":"G"}],"unionId":"union-guest","nick":"Hijacked"}"#;
-const HW_ATT: &str = r#"{"attendees":[{"name":"G","phone":"+8613800000009"}],"bulkHangUpParticipants":["p1"],"bulkDelAttendInfo":[{"number":"+8613800000009"}],"isLock":1,"auto":0,"duration":30}"#;
+const HW_ATT: &str = r#"{"attendees":[{"name":"G","phone":"+8613800000009"}],"bulkHangUpParticipants":["p1"],"bulkDelAttendInfo":[{"number":"+8613800000009"}],"isLock":1,"auto":0,"duration":30,"isMute":1,"applyChair":1,"chairmanPwd":"222222","isCohost":1,"newName":"X","number":"+8613800000009","callNum":"+8613800000009","confID":"{m}","pwd":"222222"}"#;
 
 /// Each vendor's own answer for a meeting its caller's tenant does not have.
 const T_TC: Kind = Kind::Target(500, "9003");
 const T_TC_INV: Kind = Kind::Target(400, "190457");
+/// Tencent's modify-guests table has no 9003: an unknown meeting is 13703 there.
+const T_TC_GUEST: Kind = Kind::Target(500, "13703");
 const T_FS_NO_DATA: Kind = Kind::Target(404, "121004");
 const T_FS: Kind = Kind::Target(404, "122002");
 const T_DT: Kind = Kind::Target(400, "paramsError");
 const T_HW: Kind = Kind::Target(400, "MMC.111070005");
-const T_HW_CTL: Kind = Kind::Target(400, "MMC.111072065");
+const T_HW_CTL: Kind = Kind::Conf(400, "MMC.111072065", "MMC.111072005");
+const HW_USER_GONE: Kind = Kind::Mixed(400, "USG.201040000");
 
 #[rustfmt::skip]
 static SPECS: &[Spec] = &[
@@ -87,11 +98,36 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_meetings_meeting_id_participants_get", Cred::Sig, TC_Q, "", T_TC),
     ("tencent", "v1_meetings_meeting_id_real_time_participants_get", Cred::Sig, TC_Q, "", T_TC),
     ("tencent", "v1_real_control_meetings_meeting_id_status_put", Cred::Sig, "", TC_B, T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_kickout_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_cohosts_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_mutes_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_names_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_meetings_meeting_id_waiting_room_participants_get", Cred::Sig, TC_Q, "", T_TC),
+    ("tencent", "v1_meeting_meeting_id_waiting_room_get", Cred::Sig, TC_Q, "", T_TC),
+    ("tencent", "v1_real_control_meetings_meeting_id_waiting_room_put", Cred::Sig, "", TC_CTL, T_TC),
+    ("tencent", "v1_guests_meeting_id_get", Cred::Sig, TC_Q, "", T_TC),
+    ("tencent", "v1_guests_meeting_id_put", Cred::Sig, "", TC_B, T_TC_GUEST),
+    ("tencent", "v1_history_meetings_userid_get", Cred::Sig, "page=1&page_size=20", "", Kind::List),
+    ("tencent", "v1_users_post", Cred::Sig, "", TC_USER, Kind::Own),
+    ("tencent", "v1_users_list_get", Cred::Sig, "page=1&page_size=20&operator_id=host1&operator_id_type=1", "", Kind::List),
+    ("tencent", "v1_users_invite_activate_post", Cred::Sig, "", TC_USER, Kind::Own),
+    ("tencent", "v1_users_open_id_to_userid_post", Cred::Sig, "", TC_USER, Kind::Own),
+    ("tencent", "v1_users_userid_get", Cred::Sig, TC_Q, "", Kind::List),
+    ("tencent", "v1_users_userid_put", Cred::Sig, "", TC_USER, Kind::Own),
+    ("tencent", "v1_users_userid_delete", Cred::Sig, TC_Q, "", Kind::Own),
+    ("tencent", "v1_users_userid_invite_activate_put", Cred::Sig, TC_Q, "", Kind::Own),
+    ("tencent", "v1_users_get", Cred::Sig, TC_Q, "", Kind::List),
+    ("tencent", "v1_users_put", Cred::Sig, "", TC_USER, Kind::Own),
+    ("tencent", "v1_users_delete", Cred::Sig, TC_Q, "", Kind::Own),
     ("feishu", "auth.tenant_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
-    ("feishu", "authen.oidc_access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
-    ("feishu", "authen.oidc_refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(400, "20024")),
-    ("feishu", "authen.access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
+    ("feishu", "auth.app_access_token.create", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}","app_ticket":"t"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "auth.tenant_access_token.create", Cred::None, "", r#"{"app_access_token":"a-{a_id}","tenant_key":"{a_id}"}"#, Kind::Mixed(200, "10013")),
+    ("feishu", "auth.app_ticket.resend", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "authen.oidc_access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.oidc_refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.access_token.create", Cred::App, "", r#"{"grant_type":"authorization_code","code":"{a_code}"}"#, Kind::Mixed(200, "20024")),
+    ("feishu", "authen.refresh_access_token.create", Cred::App, "", r#"{"grant_type":"refresh_token","refresh_token":"{a_refresh}"}"#, Kind::Mixed(200, "20024")),
     ("feishu", "authen.user_info.get", Cred::User, "", "", Kind::Own),
     ("feishu", "authen.oauth.token", Cred::None, "", r#"{"grant_type":"authorization_code","client_id":"{b_id}","client_secret":"{b_secret}","code":"{a_code}"}"#, Kind::Mixed(400, "20024")),
     ("feishu", "oauth.v3.token", Cred::None, "", r#"{"grant_type":"client_credentials","client_id":"{a_id}","client_secret":"{b_secret}"}"#, Kind::Mixed(400, "20002")),
@@ -106,8 +142,14 @@ static SPECS: &[Spec] = &[
     ("feishu", "meeting.kickout", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.set_host", Cred::Tenant, "", FS_INV, T_FS),
     ("feishu", "meeting.end", Cred::User, "", "", T_FS),
-    ("feishu", "meeting_list.get", Cred::Tenant, "start_time=0&end_time=1999999999&meeting_status=1", "", Kind::List),
-    ("feishu", "participant_list.get", Cred::User, "meeting_start_time=0&meeting_end_time=1999999999&meeting_no={code}&meeting_status=1", "", Kind::List),
+    ("feishu", "meeting.recording.start", Cred::User, "", "", T_FS),
+    ("feishu", "meeting.recording.stop", Cred::User, "", "", T_FS),
+    ("feishu", "meeting.recording.get", Cred::Tenant, "", "", T_FS),
+    ("feishu", "meeting.recording.set_permission", Cred::User, "", r#"{"permission_objects":[{"type":3,"permission":1}]}"#, T_FS),
+    ("feishu", "contact.user.batch_get_id", Cred::Tenant, "", r#"{"emails":["host@isoa.example"],"mobiles":["+8613800000000"]}"#, Kind::List),
+    ("feishu", "contact.user.get", Cred::Tenant, "", "", Kind::Target(400, "40001")),
+    ("feishu", "meeting_list.get", Cred::Tenant, "start_time={ago}&end_time={soon}&meeting_status=1", "", Kind::List),
+    ("feishu", "participant_list.get", Cred::User, "meeting_start_time={ago}&meeting_end_time={soon}&meeting_no={code}&meeting_status=1", "", Kind::List),
     ("dingtalk", "GetAccessToken", Cred::None, "", r#"{"appKey":"{a_id}","appSecret":"{b_secret}"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
     ("dingtalk", "gettoken", Cred::None, "appkey={a_id}&appsecret={b_secret}", "", Kind::Mixed(200, "40096")),
     ("dingtalk", "CreateVideoConference", Cred::Ding, "", r#"{"userId":"union-host","confTitle":"b"}"#, Kind::Own),
@@ -123,6 +165,22 @@ static SPECS: &[Spec] = &[
     ("dingtalk", "Cohosts", Cred::Ding, "", r#"{"action":"add","userList":[{"unionId":"union-guest"}]}"#, T_DT),
     ("dingtalk", "LockConference", Cred::Ding, "", r#"{"action":"lock"}"#, T_DT),
     ("dingtalk", "QueryUserOnGoingConference", Cred::Ding, "unionId=union-host", "", Kind::List),
+    ("dingtalk", "GetCorpAccessToken", Cred::None, "", r#"{"suiteKey":"{a_id}","suiteSecret":"{b_secret}","authCorpId":"corp","suiteTicket":"t"}"#, Kind::Mixed(400, "invalidSuiteKey")),
+    ("dingtalk", "GetToken", Cred::None, "", r#"{"client_id":"{a_id}","client_secret":"{b_secret}","grant_type":"client_credentials"}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
+    ("dingtalk", "topapi.v2.user.get", Cred::None, "access_token={b_ding}", r#"{"userid":"union-host"}"#, Kind::List),
+    ("dingtalk", "topapi.user.getbymobile", Cred::None, "access_token={b_ding}", r#"{"mobile":"13800000001"}"#, Kind::List),
+    ("dingtalk", "topapi.user.getbyunionid", Cred::None, "access_token={b_ding}", r#"{"unionid":"union-host"}"#, Kind::List),
+    ("dingtalk", "UpdateVideoConferenceSetting", Cred::Ding, "", r#"{"lockConference":true,"muteAll":true}"#, T_DT),
+    ("dingtalk", "Focus", Cred::Ding, "", r#"{"action":"set","unionId":"union-host"}"#, T_DT),
+    ("dingtalk", "GetConfDataByConferenceId", Cred::Ding, "realData=true", "", T_DT),
+    ("dingtalk", "GetConfDetailData", Cred::Ding, "", "", T_DT),
+    ("dingtalk", "QueryConferenceInfoByRoomCode", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "QueryOrgConferenceList", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "CreateScheduleConference", Cred::Ding, "", r#"{"creatorUnionId":"union-host","title":"b","startTime":1893484800000,"endTime":1893488400000}"#, Kind::Own),
+    ("dingtalk", "UpdateScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host","title":"b","startTime":1893484800000,"endTime":1893488400000}"#, T_DT),
+    ("dingtalk", "CancelScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host"}"#, T_DT),
+    ("dingtalk", "QueryScheduleConference", Cred::Ding, "requestUnionId=union-host", "", T_DT),
+    ("dingtalk", "QueryScheduleConferenceInfo", Cred::Ding, "", "", T_DT),
     ("huawei", "CreateToken", Cred::HwBasicMix, "", r#"{"account":"host@isoa","clientType":72}"#, Kind::Mixed(401, "USG.201010001")),
     ("huawei", "CreateAppIdToken", Cred::HwSigMix, "", "", Kind::Mixed(401, "USG.201010025")),
     ("huawei", "CheckToken", Cred::HwUser, "", r#"{"token":"{a_at}","needGenNewToken":false}"#, Kind::Mixed(401, "USG.000000004")),
@@ -144,6 +202,25 @@ static SPECS: &[Spec] = &[
     ("huawei", "StopMeeting", Cred::HwCtl, "conferenceID={m}", "", T_HW_CTL),
     ("huawei", "ProlongMeeting", Cred::HwCtl, "conferenceID={m}", HW_ATT, T_HW_CTL),
     ("huawei", "ShowRealTimeInfoOfMeeting", Cred::HwCtl, "conferenceID={m}", "", T_HW_CTL),
+    ("huawei", "CreateWebSocketToken", Cred::HwCtl, "conferenceID={m}", "", T_HW_CTL),
+    ("huawei", "InviteWithPwd", Cred::HwUser, "conferenceID={m}", HW_ATT, T_HW_CTL),
+    ("huawei", "MuteParticipant", Cred::HwCtl, "conferenceID={m}&participantID=p1", HW_ATT, T_HW_CTL),
+    ("huawei", "MuteMeeting", Cred::HwCtl, "conferenceID={m}", HW_ATT, T_HW_CTL),
+    ("huawei", "SetRole", Cred::HwCtl, "conferenceID={m}&participantID=p1", HW_ATT, T_HW_CTL),
+    ("huawei", "SetCohost", Cred::HwCtl, "conferenceID={m}&participantID=p1", HW_ATT, T_HW_CTL),
+    ("huawei", "RenameParticipant", Cred::HwCtl, "conferenceID={m}", HW_ATT, T_HW_CTL),
+    ("huawei", "UpdateMeeting", Cred::HwUser, "conferenceID={m}", r#"{"subject":"hijack"}"#, T_HW),
+    ("huawei", "SearchHisMeetings", Cred::HwUser, "queryAll=true", "", Kind::List),
+    ("huawei", "ShowHisMeetingDetail", Cred::HwUser, "confUUID=00000000000000000000000000000000", "", Kind::List),
+    ("huawei", "CheckCallNumberInConf", Cred::HwUser, "call_number={a_host}", "", Kind::List),
+    ("huawei", "CreateProxyToken", Cred::None, "", r#"{"account":"{a_host}","pwd":"{b_pwd}","authServerType":"workplace","authType":"AccountAndPwd","clientType":72}"#, Kind::Mixed(401, "USG.201010001")),
+    ("huawei", "SearchCorpDir", Cred::HwUser, "", "", Kind::List),
+    ("huawei", "SearchUsers", Cred::HwUser, "", "", Kind::List),
+    ("huawei", "AddUser", Cred::HwUser, "", r#"{"name":"New","account":"new@isob","pwd":"New@Passw0rd"}"#, Kind::Own),
+    ("huawei", "ShowUserDetail", Cred::HwUser, "", "", HW_USER_GONE),
+    ("huawei", "UpdateUser", Cred::HwUser, "", r#"{"name":"hijack"}"#, HW_USER_GONE),
+    ("huawei", "BatchDeleteUsers", Cred::HwUser, "", r#"["{a_host}"]"#, HW_USER_GONE),
+    ("huawei", "BatchUpdateUserStatus", Cred::HwUser, "", r#"["{a_host}"]"#, HW_USER_GONE),
 ];
 
 /// The state to compare: tenants keyed by vendor/id (tokens, ids drawn, journal ignored).
@@ -189,9 +266,17 @@ async fn fill(app: &TestApp, vendor: &str, t: &str, m: &str) -> String {
         .replace("{b_id}", b.id)
         .replace("{b_secret}", b.secret)
         .replace("{a_run}", a.run)
-        .replace("{a_sched}", a.sched);
+        .replace("{a_sched}", a.sched)
+        .replace("{a_host}", a.host)
+        .replace("{b_pwd}", b.extra);
     if s.contains("{soon}") {
         s = s.replace("{soon}", &(c::server_secs(app).await + 7200).to_string());
+    }
+    if s.contains("{ago}") {
+        s = s.replace("{ago}", &(c::server_secs(app).await - 7200).to_string());
+    }
+    if s.contains("{b_ding}") {
+        s = s.replace("{b_ding}", &c::dingtalk_token(app, &b).await);
     }
     if s.contains("{a_code}") {
         s = s.replace("{a_code}", &c::feishu_code(app, &a).await);
@@ -218,7 +303,14 @@ async fn call(
     let a: Side = c::side(vendor, false);
     let query = fill(app, vendor, spec.3, m).await;
     let body = fill(app, vendor, spec.4, m).await.into_bytes();
-    let path = fill_path(pattern, m);
+    // Huawei user paths name A's account (`{account}`) or a status (`{value}`: 1, disable);
+    // a path parameter of another non-meeting route (a room code, a corpId) gets A's meeting
+    // code.
+    let path = match (vendor, pattern.contains("{value}")) {
+        ("huawei", true) => fill_path(pattern, "1"),
+        ("huawei", false) if m.is_empty() => fill_path(pattern, a.host),
+        _ => fill_path(pattern, if m.is_empty() { a.run_code } else { m }),
+    };
     let target = if query.is_empty() {
         path
     } else {
@@ -327,7 +419,9 @@ async fn matrix(vendor: &str) -> Vec<String> {
             let a = c::side(vendor, false);
             let key = format!("{vendor}/{}", a.id);
             let targets: Vec<(&str, bool)> = match spec.5 {
-                Kind::Target(..) => vec![(a.run, true), (a.sched, true), (c::twin(vendor), false)],
+                Kind::Target(..) | Kind::Conf(..) => {
+                    vec![(a.run, true), (a.sched, true), (c::twin(vendor), false)]
+                }
                 _ => vec![("", true)],
             };
             for (m, whole) in targets {
@@ -354,6 +448,8 @@ async fn matrix(vendor: &str) -> Vec<String> {
                 }
                 let expect = match spec.5 {
                     Kind::Target(s, c) | Kind::Mixed(s, c) if whole => Some((s, c)),
+                    Kind::Conf(s, c, _) if whole && m == a.run => Some((s, c)),
+                    Kind::Conf(s, _, c) if whole => Some((s, c)),
                     _ => None,
                 };
                 if let Some((s, c)) = expect {

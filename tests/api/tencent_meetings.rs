@@ -13,7 +13,7 @@ async fn create(app: &TestApp, body: Value) -> crate::common::Resp {
 fn new_meeting(invitees: &[&str]) -> Value {
     let inv: Vec<Value> = invitees.iter().map(|u| json!({ "userid": u })).collect();
     json!({"userid": "userA", "instanceid": 1, "subject": "探针会议 probe", "type": 0,
-           "start_time": "1795250005", "end_time": "1795253605", "invitees": inv,
+           "start_time": "1893484800", "end_time": "1893488400", "invitees": inv,
            "settings": {"mute_enable_join": true}})
 }
 
@@ -46,7 +46,7 @@ async fn creating_a_meeting_returns_it_with_string_times_and_unregistered_invite
     assert_eq!(v["meeting_number"], 1);
     let info = &v["meeting_info_list"][0];
     assert_eq!(info["subject"], "探针会议 probe");
-    assert_eq!(info["start_time"], "1795250005");
+    assert_eq!(info["start_time"], "1893484800");
     assert_eq!(info["meeting_code"].as_str().unwrap().len(), 9);
     assert_eq!(info["user_non_registered"], json!(["ghost_u"]));
     let id = info["meeting_id"].as_str().unwrap();
@@ -59,7 +59,7 @@ async fn creating_a_meeting_returns_it_with_string_times_and_unregistered_invite
 async fn numeric_times_or_more_than_300_invitees_on_create_are_190004() {
     let app = TestApp::spawn().await;
     let mut b = new_meeting(&[]);
-    b["start_time"] = json!(1795250005);
+    b["start_time"] = json!(1893484800);
     let r = create(&app, b).await;
     assert_error(&r, 400, 190004);
     assert!(r.json()["error_info"]["message"]

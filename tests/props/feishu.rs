@@ -147,6 +147,24 @@ fn operations() -> Vec<(&'static str, String, Tok, Value)> {
             json!({"end_time": end, "meeting_settings": {"topic": "renamed"}}),
         ),
         (
+            "PATCH",
+            format!("/open-apis/vc/v1/meetings/{LIVE}/recording/start"),
+            Tok::User,
+            json!({"timezone": 8}),
+        ),
+        (
+            "POST",
+            "/open-apis/contact/v3/users/batch_get_id?user_id_type=union_id".into(),
+            Tok::Tenant,
+            json!({"emails": ["host@example.com"], "mobiles": ["+8613800000000"]}),
+        ),
+        (
+            "POST",
+            "/open-apis/authen/v1/access_token".into(),
+            Tok::App,
+            json!({"grant_type": "authorization_code", "code": "<fresh>"}),
+        ),
+        (
             "POST",
             "/open-apis/auth/v3/tenant_access_token/internal".into(),
             Tok::None,
@@ -186,6 +204,8 @@ fn bearer(tok: Tok) -> Option<String> {
 /// Read targets whose query is fuzzed.
 const READS: &[&str] = &[
     "/open-apis/vc/v1/meetings/list_by_no?",
+    "/open-apis/vc/v1/meetings/7000000000000000028/recording?",
+    "/open-apis/contact/v3/users/ou_host_0001?",
     "/open-apis/vc/v1/meetings/7000000000000000028?",
     "/open-apis/vc/v1/reserves/6911188411934973028?",
     "/open-apis/vc/v1/reserves/6911188411934973028/get_active_meeting?",
@@ -195,7 +215,7 @@ proptest! {
     #![proptest_config(config(128))]
 
     #[test]
-    fn mutated_bodies_of_authenticated_requests_get_the_feishu_envelope(op in 0usize..9, m in mutation()) {
+    fn mutated_bodies_of_authenticated_requests_get_the_feishu_envelope(op in 0usize..12, m in mutation()) {
         let s = server();
         let _g = s.exclusive();
         let (method, target, tok, mut valid) = operations().swap_remove(op);
@@ -216,7 +236,7 @@ proptest! {
 
     #[test]
     fn arbitrary_queries_on_read_endpoints_get_the_feishu_envelope(
-        which in 0usize..4,
+        which in 0usize..6,
         query in "([a-z_]{1,16}=[A-Za-z0-9_%.~-]{0,20}&?){0,4}",
         tenant in any::<bool>(),
     ) {

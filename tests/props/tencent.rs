@@ -64,6 +64,7 @@ fn signed_headers(method: &str, target: &[u8], body: &[u8]) -> Vec<(&'static str
         ("X-TC-Timestamp", ts.into()),
         ("X-TC-Nonce", nonce.into()),
         ("X-TC-Signature", sig.into()),
+        ("X-TC-Registered", "1".into()),
     ]
 }
 

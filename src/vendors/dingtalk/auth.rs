@@ -45,7 +45,8 @@ pub fn authenticate(ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
 }
 
 /// The appKey a request speaks for, without verifying anything (fault rules match on it):
-/// the token's tenant, else the appKey in the token request's body or query.
+/// the token's tenant, else the app key in the token request's body (`appKey`, `suiteKey`,
+/// `client_id`) or query.
 pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
     if let Some(v) = ex.header(TOKEN_HEADER) {
         return ex.app.store.tokens.get(v).map(|t| t.tenant.clone());
@@ -53,6 +54,32 @@ pub fn tenant_hint(ex: &Exchange<'_>) -> Option<String> {
     if let Some(k) = ex.query("appkey") {
         return Some(k);
     }
+    if let Some(v) = ex.query("access_token") {
+        return ex.app.store.tokens.get(&v).map(|t| t.tenant.clone());
+    }
     let v: serde_json::Value = serde_json::from_slice(&ex.body).ok()?;
-    v.get("appKey")?.as_str().map(str::to_string)
+    ["appKey", "suiteKey", "client_id"]
+        .iter()
+        .find_map(|k| v.get(*k).and_then(|x| x.as_str()))
+        .map(str::to_string)
+}
+
+/// The old gateway's token check (`/topapi/…`: `?access_token=`): the app's tenant, also set
+/// as the principal for the journal; `None` when the token is missing, unknown or expired.
+pub fn old_gateway_tenant(ex: &mut Exchange<'_>) -> Option<std::sync::Arc<crate::store::Tenant>> {
+    let value = ex.query("access_token")?;
+    let token = ex
+        .app
+        .store
+        .tokens
+        .get(&value)
+        .filter(|t| t.vendor == VENDOR && t.kind == TokenKind::App && t.live(ex.now_ms))?;
+    let tenant = ex.app.store.tenant(VENDOR, &token.tenant)?;
+    ex.principal = Some(Principal {
+        tenant: std::sync::Arc::clone(&tenant),
+        kind: Some(TokenKind::App),
+        user: None,
+        token: Some(value),
+    });
+    Some(tenant)
 }

@@ -244,7 +244,7 @@ pub fn query_batch(ex: &mut Exchange<'_>) -> Reply {
                             json!({
                                 "userId": p.user_id,
                                 "nick": p.name,
-                                "attendStatus": schema::attend_status(p),
+                                "attendStatus": schema::attend_status(m, p),
                                 "micStatus": if muted == Some(true) { 0 } else { 1 },
                                 "cameraStatus": 0,
                                 "rejectDescription": "",

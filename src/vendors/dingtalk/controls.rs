@@ -1,19 +1,23 @@
 //! In-meeting controls of a conference in progress: kick, mute members, mute all, co-hosts,
-//! lock, update a member's nick (notes §6.6 route table; DingTalk pages `set-up-co-hosts`,
-//! `api-lockconference` and neighbours). All answer `{"success": true}`.
+//! lock, update a member's nick, focus (spotlight) a member (notes §6.6 route table; DingTalk
+//! pages `set-up-co-hosts`, `api-lockconference` and neighbours) — all `{"success": true}` —
+//! and the settings update `PUT …/videoConferences/{id}` (UpdateVideoConferenceSetting),
+//! which answers the SDK model's `{"case", "code"}` ([INF] values `"success"`, `"200"`, as
+//! CloseVideoConference's `{cause, code}` but typed as that model: both strings).
 //!
 //! Members are named by `userList[{unionId, participantId}]`; a phone member is named by its
 //! number in `unionId` or by its `participantId`. A name that is neither a member nor a user
 //! of the app → `unknownUserError`; a user who is not in the conference →
 //! `error:user is not in the conference` ([INF]). `action` values: mute `mute`/`unmute`,
-//! co-hosts `add`/`remove` (also `delete`), lock `lock`/`unlock`; others → `error:action is invalid`.
+//! co-hosts `add`/`remove` (also `delete`), lock `lock`/`unlock`, focus [INF] `set`/`cancel`;
+//! others → `error:action is invalid`.
 
 use super::conferences::{conf_id, live, live_ref, tenant};
 use super::errors::{self, Fail};
 use super::schema::{extra, Fields};
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Meeting, TenantData};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Runs `f` on the live conference of the path with the parsed body.
 fn control(
@@ -105,19 +109,24 @@ pub fn mute(ex: &mut Exchange<'_>) -> Reply {
     })
 }
 
+/// Mutes (or unmutes) everyone but the host and co-hosts.
+fn mute_others(m: &mut Meeting, muted: bool) {
+    let host = m.host.clone();
+    for p in m.participants.iter_mut() {
+        let co = p.extra.get(extra::CO_HOST).and_then(Value::as_bool) == Some(true);
+        if host.as_deref() != Some(p.user_id.as_str()) && !co {
+            p.extra.insert(extra::MIC_MUTED.into(), json!(muted));
+        }
+    }
+}
+
 /// `POST …/allMembers/mute` (MuteAll): everyone but the host and co-hosts.
 pub fn mute_all(ex: &mut Exchange<'_>) -> Reply {
     control(ex, |f, d, id, _| {
         let muted = mute_flag(f)?;
         let force = f.opt_bool("forceMute")?.unwrap_or(false);
         let m = live(d, id)?;
-        let host = m.host.clone();
-        for p in m.participants.iter_mut() {
-            let co = p.extra.get(extra::CO_HOST).and_then(Value::as_bool) == Some(true);
-            if host.as_deref() != Some(p.user_id.as_str()) && !co {
-                p.extra.insert(extra::MIC_MUTED.into(), json!(muted));
-            }
-        }
+        mute_others(m, muted);
         m.extra.insert("muteAll".into(), json!(muted));
         m.extra.insert("forceMute".into(), json!(muted && force));
         Ok(())
@@ -174,4 +183,69 @@ pub fn update_nick(ex: &mut Exchange<'_>) -> Reply {
         }
         Ok(())
     })
+}
+
+/// `POST …/focus` (Focus): puts one seated member on everyone's main screen, or takes them off.
+pub fn focus(ex: &mut Exchange<'_>) -> Reply {
+    control(ex, |f, d, id, _| {
+        let on = match f.req_str("action")? {
+            "set" | "focus" => true,
+            "cancel" | "unfocus" => false,
+            _ => return Err(Fail::params("action is invalid")),
+        };
+        let union = f.req_str("unionId")?.to_string();
+        let known = d.user(&union).is_some();
+        let m = live(d, id)?;
+        match m.participant(&union) {
+            Some(p) if p.occupies_seat() => {}
+            Some(_) => return Err(Fail::of("not_in_conference")),
+            None if !known => return Err(Fail::of("unknown_user")),
+            None => return Err(Fail::of("not_in_conference")),
+        }
+        let focus = if on { json!(union) } else { Value::Null };
+        m.set_extra("focusUnionId", focus);
+        Ok(())
+    })
+}
+
+/// The settings `PUT …/videoConferences/{conferenceId}` may change, all booleans.
+const SETTINGS: [&str; 6] = [
+    "allowUnmuteSelf",
+    "autoTransferHost",
+    "forbiddenShareScreen",
+    "lockConference",
+    "muteAll",
+    "onlyInternalEmployeesJoin",
+];
+
+/// `PUT /v1.0/conference/videoConferences/{conferenceId}` (UpdateVideoConferenceSetting):
+/// `lockConference` locks as LockConference does (a locked conference refuses invitations),
+/// `muteAll` mutes as MuteAll does; the others are recorded (`GET /__admin/meetings/{id}`).
+/// Every field is validated before anything changes.
+pub fn update_settings(ex: &mut Exchange<'_>) -> Reply {
+    let r = (|| {
+        let id = conf_id(ex)?;
+        let body = Fields::parse(&ex.body)?;
+        let mut given = Map::new();
+        for k in SETTINGS {
+            if let Some(v) = body.opt_bool(k)? {
+                given.insert(k.to_string(), json!(v));
+            }
+        }
+        tenant(ex)?.with(|d| {
+            let m = live(d, &id)?;
+            if let Some(lock) = given.get("lockConference").and_then(Value::as_bool) {
+                m.set_locked(lock);
+            }
+            if let Some(mute) = given.get("muteAll").and_then(Value::as_bool) {
+                mute_others(m, mute);
+            }
+            for (k, v) in given {
+                m.set_extra(&k, v);
+            }
+            Ok::<(), Fail>(())
+        })?;
+        Ok(json!({ "case": "success", "code": "200" }))
+    })();
+    errors::reply(ex, r)
 }

@@ -33,9 +33,18 @@ macro_rules! def {
 /// Every error the emulated endpoints answer. The first entry of a code is the one a fault
 /// rule naming the code gets.
 pub static ERRORS: &[ErrorDef] = &[
+    // The gateway's own checks, before the service (see `gateway.rs`). `%s` is the parameter
+    // name as the API defines it: `MissingclientId` / `clientId is mandatory for this action.`
+    // [OBS]; a JSON body sent form-encoded or not at all is `Missingbody` [OBS].
+    def!("missing_parameter", "Missing%s", 400, "%s is mandatory for this action."),
+    def!("missing_body", "Missingbody", 400, "body is mandatory for this action."),
     def!("missing_token", "AuthenticationFailed.MissingParameter", 400, "缺少参数：x-acs-dingtalk-access-token"),
     def!("invalid_token", "InvalidAuthentication", 400, "不合法的access_token"),
     def!("invalid_client", "invalidClientIdOrSecret", 400, "无效的clientId或者clientSecret"),
+    // Third-party enterprise token with a bad suiteKey [OBS, notes §5.1].
+    def!("invalid_suite_key", "invalidSuiteKey", 400, "suitekey不合法"),
+    // `/v1.0/oauth2/{corpId}/token` with a corpId the app does not belong to [OBS, notes §5.1].
+    def!("unknown_error", "unknownError", 500, "未知错误"),
     // [INF] message text after the comma: the gateway appends a link to the permission guide.
     def!("permission_denied", "Forbidden.AccessDenied.AccessTokenPermissionDenied", 403, "没有调用该接口的权限，接口权限申请参考：https://open.dingtalk.com/document/orgapp-server/add-api-permission"),
     // `%s` is the time the ban ends (Beijing time), see `ban_end_text`.
@@ -54,17 +63,21 @@ pub static ERRORS: &[ErrorDef] = &[
     def!("conference_full", "paramsError", 400, "error:conference member count exceeds the limit"),
     def!("not_host", "paramsError", 400, "error:only the host can close the conference"),
     def!("not_in_conference", "paramsError", 400, "error:user is not in the conference"),
-    // [INF] unknown route under /v1.0/: see `mod.rs` `not_found`.
-    def!("api_not_found", "InvalidAction.NotFound", 404, "请求的URI地址不存在"),
+    // Unknown route or wrong method under /v1.0/: the gateway's 404 [OBS: "Specified api is
+    // not found" for a POST to a path that does not exist; code as Alibaba's API gateway].
+    def!("api_not_found", "InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method."),
     def!("body_too_large", "paramsError", 400, "error:request body is too large"),
 ];
+
+/// Index of `system_error` in [`ERRORS`] (checked by a test).
+const SYSTEM_ERROR: usize = 14;
 
 /// The catalogue entry named `name` (a programming error if absent: falls back to systemError).
 pub fn def(name: &str) -> &'static ErrorDef {
     ERRORS
         .iter()
         .find(|e| e.name == name)
-        .unwrap_or(&ERRORS[10])
+        .unwrap_or(&ERRORS[SYSTEM_ERROR])
 }
 
 /// The message of `err`, with `detail` filling its `%s` (or replacing a fixed message).
@@ -79,6 +92,7 @@ fn message(err: &ErrorDef, detail: Option<&str>) -> String {
 
 fn default_detail(err: &ErrorDef) -> &'static str {
     match err.code {
+        "Missing%s" => "Parameter",
         "paramsError" => "invalid parameter",
         "systemError" => "internal error",
         _ => "",
@@ -87,8 +101,14 @@ fn default_detail(err: &ErrorDef) -> &'static str {
 
 /// Renders `err` exactly as the gateway does.
 pub fn render(ex: &Exchange<'_>, err: &ErrorDef, detail: Option<&str>) -> Reply {
+    let code: std::borrow::Cow<'static, str> = if err.code.contains("%s") {
+        // `Missing<parameter>`: the code carries the name too.
+        err.code.replace("%s", detail.unwrap_or("Parameter")).into()
+    } else {
+        err.code.into()
+    };
     let mut body = Map::new();
-    body.insert("code".into(), Value::from(err.code));
+    body.insert("code".into(), Value::from(code.as_ref()));
     body.insert("requestid".into(), Value::from(ex.request_id.as_str()));
     body.insert("message".into(), Value::from(message(err, detail)));
     if err.name == "permission_denied" {
@@ -98,7 +118,7 @@ pub fn render(ex: &Exchange<'_>, err: &ErrorDef, detail: Option<&str>) -> Reply 
         );
     }
     let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST);
-    Reply::json_as(status, CONTENT_TYPE, &Value::Object(body)).with_code(err.code)
+    Reply::json_as(status, CONTENT_TYPE, &Value::Object(body)).with_code(code)
 }
 
 /// The scope a conference route needs (notes §6): reads need `.Read`, the rest `.Write`.
@@ -113,6 +133,11 @@ fn required_scope(ex: &Exchange<'_>) -> &'static str {
 /// Shorthand for handlers: the catalogue error `name` with an optional detail.
 pub fn err(ex: &Exchange<'_>, name: &str, detail: Option<&str>) -> Reply {
     render(ex, def(name), detail)
+}
+
+/// The gateway's `Missing<name>` / `<name> is mandatory for this action.`
+pub fn missing(ex: &Exchange<'_>, name: &str) -> Reply {
+    err(ex, "missing_parameter", Some(name))
 }
 
 /// `paramsError` with `error:<detail>`.
@@ -184,6 +209,10 @@ mod tests {
             "systemError:internal error"
         );
         assert_eq!(message(def("unknown_user"), None), "unknownUserError");
+        assert_eq!(
+            message(def("missing_parameter"), Some("clientId")),
+            "clientId is mandatory for this action."
+        );
     }
 }
 
@@ -224,3 +253,28 @@ pub fn reply(ex: &Exchange<'_>, result: Result<Value, Fail>) -> Reply {
         Err(f) => err(ex, f.name, f.detail.as_deref()),
     }
 }
+
+/// The old gateway's (`oapi.dingtalk.com`, `/topapi/…`) envelope: always HTTP 200,
+/// `{errcode, errmsg, request_id}` (+ `sub_code`/`sub_msg` on token refusals, notes §5.2).
+pub fn oapi(ex: &Exchange<'_>, errcode: i64, errmsg: &str, result: Option<Value>) -> Reply {
+    let mut body = Map::new();
+    body.insert("errcode".into(), json!(errcode));
+    body.insert("errmsg".into(), json!(errmsg));
+    if errcode == OAPI_BAD_TOKEN {
+        body.insert("sub_code".into(), json!("40014"));
+        body.insert("sub_msg".into(), json!(errmsg));
+    }
+    if let Some(r) = result {
+        body.insert("result".into(), r);
+    }
+    body.insert("request_id".into(), json!(ex.request_id.to_lowercase()));
+    Reply::json_as(StatusCode::OK, CONTENT_TYPE, &Value::Object(body))
+        .with_code(errcode.to_string())
+}
+
+/// Old gateway: bad or missing `?access_token=` (`errcode 88`, `sub_code 40014`) [OBS].
+pub const OAPI_BAD_TOKEN: i64 = 88;
+/// Old gateway: a user that does not exist (`60121 找不到该用户`) [DOC].
+pub const OAPI_NO_USER: i64 = 60121;
+/// Old gateway: a missing or malformed parameter (`400002 无效的参数`) [DOC].
+pub const OAPI_BAD_PARAM: i64 = 400002;

@@ -5,7 +5,9 @@
 //! (notes §11.2): body validation (`paramsError`, e.g. `error:nick is empty`) → user
 //! resolution (`unknownUserError`) → conference state. Nothing changes when any check fails.
 //!
-//! - `inviteeList[{unionId,nick}]` and `phoneInviteeList[{phoneNumber,nick}]`; an omitted list
+//! - `inviteeList[{unionId,nick}]` (nick required) and `phoneInviteeList[{phoneNumber,nick}]`
+//!   (nick optional: the seed page and the SDK models mark it not required; [INF] a phone
+//!   member without one is listed under its number); an omitted list
 //!   and `[]` are the same. [INF] both empty → `paramsError` `error:inviteeList is empty`.
 //! - `unionId` (operator) is optional; when given it must be a user of the app.
 //! - Invitees become members with `attendStatus` 2 (calling); phone invitees have
@@ -62,7 +64,11 @@ fn calls(f: &Fields) -> Result<Vec<Call>, Fail> {
         if !valid_phone(&phone) {
             return Err(Fail::params("phoneNumber is invalid"));
         }
-        let nick = item.req_str("nick")?.to_string();
+        // Not required for a phone invitee (seed page, SDK models): the number stands in.
+        let nick = match item.opt_str("nick")?.map(str::trim) {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ => phone.clone(),
+        };
         out.push(Call {
             id: phone,
             nick,
@@ -166,5 +172,7 @@ mod tests {
         );
         let f = Fields::parse(br#"{"inviteeList":[{"unionId":"a"}]}"#).unwrap();
         assert_eq!(calls(&f).unwrap_err(), Fail::params("nick is empty"));
+        let f = Fields::parse(br#"{"phoneInviteeList":[{"phoneNumber":"13800000000"}]}"#).unwrap();
+        assert_eq!(calls(&f).unwrap()[0].nick, "13800000000");
     }
 }

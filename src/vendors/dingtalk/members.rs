@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 /// `maxResults` when absent.
 pub const DEFAULT_MAX_RESULTS: usize = 128;
 
-fn paging(ex: &Exchange<'_>) -> Result<(usize, usize), Fail> {
+/// `(maxResults, offset)` from `maxResults` / `nextToken` (the offset of the page).
+pub fn paging(ex: &Exchange<'_>) -> Result<(usize, usize), Fail> {
     let max = match ex.query("maxResults").filter(|s| !s.is_empty()) {
         None => DEFAULT_MAX_RESULTS,
         Some(s) => s

@@ -2,18 +2,25 @@
 //! (oauth2_1_0 `/v1.0/oauth2/accessToken` and the legacy oapi `/gettoken`).
 //!
 //! Mirrors the seed page "invite-users-to-join" and the fidelity notes
-//! `vendors/dingtalk.md`. Layout: `routes` (table), `auth` (token header), `tokens`,
+//! `vendors/dingtalk.md`. Layout: `routes` (table), `auth` (token header), `gateway` (the
+//! gateway's own parameter checks), `tokens` (internal, third-party and legacy tokens),
 //! `conferences` (create / info / close / batch / user's list), `invite`, `members`,
-//! `controls` (kick, mute, co-hosts, lock, nick), `schema` (wire shapes), `errors` (THE
-//! catalogue and envelope). Tenant = appKey; users' primary id = unionId, staff `userId` as alias.
+//! `controls` (kick, mute, co-hosts, lock, nick, focus, settings), `schedule` (scheduled
+//! conferences), `queries` (room code, org list, data, details), `contact` (the old gateway's
+//! user lookups), `schema` (wire shapes), `errors` (THE catalogue and envelopes).
+//! Tenant = appKey (or suiteKey); users' primary id = unionId, staff `userId` as alias.
 
 mod auth;
 mod conferences;
+mod contact;
 mod controls;
 mod errors;
+mod gateway;
 mod invite;
 mod members;
+mod queries;
 mod routes;
+mod schedule;
 mod schema;
 mod tokens;
 
@@ -43,7 +50,7 @@ impl Vendor for Dingtalk {
         routes::ROUTES
     }
     fn prefixes(&self) -> &'static [&'static str] {
-        &["/v1.0/", "/gettoken"]
+        &["/v1.0/", "/gettoken", "/topapi/"]
     }
     /// The gateway's request id header; its value is the body's `requestid` (notes §7).
     fn request_id_header(&self) -> &'static str {
@@ -51,7 +58,7 @@ impl Vendor for Dingtalk {
     }
     /// Uppercase UUID-like, e.g. `01A08FE7-CD6B-79BB-8B2E-35D8768AD457` (notes §7).
     fn new_request_id(&self, store: &Store) -> String {
-        let h = store.ids.hex_upper(32);
+        let h = store.secrets.hex_upper(32);
         format!(
             "{}-{}-{}-{}-{}",
             &h[0..8],
@@ -61,8 +68,11 @@ impl Vendor for Dingtalk {
             &h[20..32]
         )
     }
+    /// The token first, then the gateway's parameter checks (`gateway.rs`), both before the
+    /// service.
     fn authenticate(&self, ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
-        auth::authenticate(ex, auth)
+        auth::authenticate(ex, auth)?;
+        gateway::check(ex)
     }
     /// [INF] `/v1.0/…`: HTTP 404 with the flat envelope (`InvalidAction.NotFound`), so the SDK
     /// raises a clean error; the notes' recommendation. Elsewhere (`/gettoken…`, the old oapi

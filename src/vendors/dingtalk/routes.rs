@@ -3,7 +3,7 @@
 //! (`InviteUsers`, `CreateVideoConference`, …). Every conference route takes the app token in
 //! `x-acs-dingtalk-access-token`; the path parameter is `{conferenceId}` everywhere.
 
-use super::{conferences, controls, invite, members, tokens};
+use super::{conferences, contact, controls, invite, members, queries, schedule, tokens};
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -25,6 +25,8 @@ macro_rules! route {
 }
 
 const ID: Option<&str> = Some("conferenceId");
+const SCHEDULE_ID: Option<&str> = Some("scheduleConferenceId");
+const SCHEDULES: &str = "/v1.0/conference/scheduleConferences";
 
 /// Every emulated DingTalk endpoint.
 pub static ROUTES: &[Route] = &[
@@ -34,6 +36,47 @@ pub static ROUTES: &[Route] = &[
         "GetAccessToken",
         Auth::Open,
         tokens::access_token,
+        None
+    ),
+    route!(
+        POST,
+        "/v1.0/oauth2/corpAccessToken",
+        "GetCorpAccessToken",
+        Auth::Open,
+        tokens::corp_access_token,
+        None
+    ),
+    route!(
+        POST,
+        "/v1.0/oauth2/{corpId}/token",
+        "GetToken",
+        Auth::Open,
+        tokens::corp_token,
+        None
+    ),
+    // The old gateway's user lookups (token in `?access_token=`, checked by the handler).
+    route!(
+        POST,
+        "/topapi/v2/user/get",
+        "topapi.v2.user.get",
+        Auth::Open,
+        contact::user_get,
+        None
+    ),
+    route!(
+        POST,
+        "/topapi/user/getbymobile",
+        "topapi.user.getbymobile",
+        Auth::Open,
+        contact::by_mobile,
+        None
+    ),
+    route!(
+        POST,
+        "/topapi/user/getbyunionid",
+        "topapi.user.getbyunionid",
+        Auth::Open,
+        contact::by_union_id,
         None
     ),
     route!(
@@ -132,6 +175,94 @@ pub static ROUTES: &[Route] = &[
         APP,
         controls::lock,
         ID
+    ),
+    route!(
+        PUT,
+        CONF,
+        "UpdateVideoConferenceSetting",
+        APP,
+        controls::update_settings,
+        ID
+    ),
+    route!(
+        POST,
+        "/v1.0/conference/videoConferences/{conferenceId}/focus",
+        "Focus",
+        APP,
+        controls::focus,
+        ID
+    ),
+    route!(
+        GET,
+        "/v1.0/conference/videoConferences/{conferenceId}/infos",
+        "GetConfDataByConferenceId",
+        APP,
+        queries::data,
+        ID
+    ),
+    route!(
+        GET,
+        "/v1.0/conference/videoConferences/{conferenceId}/details",
+        "GetConfDetailData",
+        APP,
+        queries::details,
+        ID
+    ),
+    route!(
+        GET,
+        "/v1.0/conference/roomCodes/{roomCode}/infos",
+        "QueryConferenceInfoByRoomCode",
+        APP,
+        queries::by_room_code,
+        None
+    ),
+    route!(
+        GET,
+        "/v1.0/conference/orgConferences",
+        "QueryOrgConferenceList",
+        APP,
+        queries::org_ongoing,
+        None
+    ),
+    route!(
+        POST,
+        SCHEDULES,
+        "CreateScheduleConference",
+        APP,
+        schedule::create,
+        None
+    ),
+    route!(
+        PUT,
+        SCHEDULES,
+        "UpdateScheduleConference",
+        APP,
+        schedule::update,
+        None
+    ),
+    route!(
+        POST,
+        "/v1.0/conference/scheduleConferences/cancel",
+        "CancelScheduleConference",
+        APP,
+        schedule::cancel,
+        None
+    ),
+    route!(
+        GET,
+        "/v1.0/conference/scheduleConferences/{scheduleConferenceId}/infos",
+        "QueryScheduleConference",
+        APP,
+        schedule::query,
+        SCHEDULE_ID
+    ),
+    route!(
+        GET,
+        "/v1.0/conference/videoConferences/scheduleConferences/{scheduleConferenceId}",
+        "QueryScheduleConferenceInfo",
+        APP,
+        schedule::conferences,
+        SCHEDULE_ID
     ),
     route!(
         GET,

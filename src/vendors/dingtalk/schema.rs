@@ -58,6 +58,31 @@ impl Fields {
         }
     }
 
+    /// An optional integer (`null` = absent).
+    pub fn opt_i64(&self, k: &str) -> Result<Option<i64>, String> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(v) => v
+                .as_i64()
+                .map(Some)
+                .ok_or_else(|| format!("{k} must be an integer")),
+        }
+    }
+
+    /// A nested object (`null` = absent).
+    pub fn opt_object(&self, k: &str) -> Result<Option<Fields>, String> {
+        match self.get(k) {
+            None => Ok(None),
+            Some(Value::Object(m)) => Ok(Some(Fields(m.clone()))),
+            Some(_) => Err(format!("{k} must be an object")),
+        }
+    }
+
+    /// The object as JSON (settings recorded as given).
+    pub fn to_map(&self) -> Map<String, Value> {
+        self.0.clone()
+    }
+
     /// A list of objects; absent and `null` read as empty (the SDK omits unset lists).
     pub fn objects(&self, k: &str) -> Result<Vec<Fields>, String> {
         match self.get(k) {
@@ -108,11 +133,19 @@ pub fn status(m: &Meeting) -> i64 {
     }
 }
 
-/// The member `attendStatus` integer.
-pub fn attend_status(p: &Participant) -> i64 {
+/// The member `attendStatus` integer (1 initialised, 2 calling, 3 in meeting, 4 join failed,
+/// 5 kicked, 6 left).
+pub fn attend_status(m: &Meeting, p: &Participant) -> i64 {
     match p.status {
         ParticipantStatus::Calling | ParticipantStatus::Ringing => 2,
         ParticipantStatus::Joined => 3,
+        // A call that rang out unanswered before the conference ended: "join failed".
+        ParticipantStatus::Missed
+            if m.ended_at
+                .is_none_or(|end| p.left_at.is_some_and(|l| l < end)) =>
+        {
+            4
+        }
         // A call cut off unanswered (the conference closed around it) reads as left.
         ParticipantStatus::Left | ParticipantStatus::Missed => p
             .extra
@@ -154,7 +187,7 @@ pub fn member_model(m: &Meeting, p: &Participant, now_secs: i64) -> Value {
         "userNick": p.name,
         "host": m.host.as_deref() == Some(p.user_id.as_str()),
         "coHost": is_co_host(p),
-        "attendStatus": attend_status(p),
+        "attendStatus": attend_status(m, p),
         "outerOrgMember": false,
         "pstnJoin": is_pstn(p),
         "duration": duration_ms(p, now_secs),

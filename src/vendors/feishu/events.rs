@@ -187,12 +187,13 @@ pub fn tenant_key(app_id: &str) -> String {
     format!("{:016x}", crate::store::splitmix64(h))
 }
 
-/// `leave_reason`: 1 left, 2 meeting ended, 3 kicked out [doc S6].
+/// `leave_reason`: 1 left, 2 meeting ended, 3 kicked out [doc S6]. Being moved to a waiting
+/// room (Tencent's; Feishu meetings here have none) is a removal by someone in charge: 3 [inf].
 fn leave_reason(r: LeaveReason) -> u8 {
     match r {
         LeaveReason::Left => 1,
         LeaveReason::MeetingEnded => 2,
-        LeaveReason::Kicked => 3,
+        LeaveReason::Kicked | LeaveReason::MovedToWaitingRoom => 3,
     }
 }
 

@@ -103,13 +103,17 @@ pub fn get(ex: &mut Exchange<'_>) -> Reply {
     ok(json!({"meeting": v}))
 }
 
-/// `PATCH /open-apis/vc/v1/meetings/{meeting_id}/end` (user token): only the host ends it.
+/// `PATCH /open-apis/vc/v1/meetings/{meeting_id}/end` (user token): the operator must be in the
+/// meeting (122003) and its current host (121005) [doc: end page].
 pub fn end(ex: &mut Exchange<'_>) -> Reply {
     let op = schema::operator(ex).unwrap_or_default();
     let now = ex.now_secs();
     tri!(with_meeting(ex, &MEETING_NOT_EXIST, |_, m| {
-        if m.state != MeetingState::InProgress {
+        if m.state != MeetingState::InProgress || super::view::is_calling(m) {
             return Err(no(&STATUS_UNEXPECTED));
+        }
+        if !m.is_joined(&op) {
+            return Err(no(&OPERATOR_NOT_IN));
         }
         if m.host.as_deref() != Some(op.as_str()) {
             return Err(no(&NO_PERMISSION));

@@ -11,11 +11,15 @@
 //! no participants, on participant_list). A meeting belongs to a query window when its actual
 //! start lies inside it. Only people who joined appear (invitees never answered are no
 //! attendees). Filters `meeting_no` / `user_id` / `room_id`: at most one, as the doc says.
-//! Bad or missing parameters are 121003. Paging: `page_size` 20..=100 (default 20), an opaque
+//! The pages' own codes [doc]: 126003 / 126004 a meeting number that is not 9 digits, 126005 a
+//! start in the future, 126006 an end before the start or more than a year (meeting_list) /
+//! a day (participant_list) after it, 126007 user and room together (participant_list), 126008
+//! more than one filter (meeting_list), 126009 no meeting with that number in the window
+//! (participant_list). Anything else missing or malformed is 121003. Paging: `page_size` 20..=100 (default 20), an opaque
 //! `page_token` (an offset) and `has_more`, as `meetings/list_by_no` does.
 
 use super::auth::civil_from_days;
-use super::errors::{self, PARAM};
+use super::errors::{self, *};
 use super::meetings::ok;
 use super::schema::{self, find_user, id_type, tri, wire_id, IdType};
 use super::view;
@@ -94,7 +98,7 @@ fn contact(v: &mut Value, d: &TenantData, primary: &str, phone_key: &str) {
 /// A required unix-seconds query parameter.
 fn secs(ex: &Exchange<'_>, name: &str) -> Result<i64, Reply> {
     match ex.query(name).map(|s| s.trim().parse::<i64>()) {
-        Some(Ok(n)) if n >= 0 => Ok(n),
+        Some(Ok(n)) => Ok(n),
         Some(_) => Err(bad(ex, &format!("{name} must be a unix time in seconds"))),
         None => Err(bad(ex, &format!("{name} is required"))),
     }
@@ -153,17 +157,11 @@ fn filter(ex: &Exchange<'_>, kind: IdType, with_no: bool) -> Result<Filter, Repl
     let no = if with_no { get("meeting_no") } else { None };
     let (user, room) = (get("user_id"), get("room_id"));
     if [&no, &user, &room].iter().filter(|x| x.is_some()).count() > 1 {
-        let names = if with_no {
-            "meeting_no, user_id, room_id"
-        } else {
-            "user_id, room_id"
-        };
-        return Err(bad(ex, &format!("at most one of {names} may be set")));
+        let err = if with_no { &ONE_FILTER } else { &USER_AND_ROOM };
+        return Err(errors::fail(ex, err));
     }
     if let Some(n) = no {
-        if !is_meeting_no(&n) {
-            return Err(bad(ex, "meeting_no must be 9 digits"));
-        }
+        tri_no(ex, &n)?;
         return Ok(Filter::MeetingNo(n));
     }
     if let Some(u) = user {
@@ -181,8 +179,34 @@ fn filter(ex: &Exchange<'_>, kind: IdType, with_no: bool) -> Result<Filter, Repl
     Ok(Filter::Any)
 }
 
-fn is_meeting_no(s: &str) -> bool {
-    s.len() == 9 && s.bytes().all(|b| b.is_ascii_digit())
+/// A meeting number must be 9 digits: 126003 when it is no non-negative number, 126004 when
+/// its length is wrong.
+fn tri_no(ex: &Exchange<'_>, n: &str) -> Result<(), Reply> {
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(errors::fail(ex, &MEETING_NO_NEGATIVE));
+    }
+    if n.len() != 9 {
+        return Err(errors::fail(ex, &MEETING_NO_LENGTH));
+    }
+    Ok(())
+}
+
+/// The window checks: start not in the future (126005, unless looking at meetings to be
+/// held), end not before the start nor more than `max_span` after it (`span_err`).
+fn window(
+    ex: &Exchange<'_>,
+    (start, end): (i64, i64),
+    future_ok: bool,
+    max_span: i64,
+    span_err: &'static crate::vendors::ErrorDef,
+) -> Result<(), Reply> {
+    if start < 0 || (!future_ok && start > ex.now_secs()) {
+        return Err(errors::fail(ex, &START_TIME_ERROR));
+    }
+    if end < start || end - start > max_span {
+        return Err(errors::fail(ex, span_err));
+    }
+    Ok(())
 }
 
 impl Filter {
@@ -286,10 +310,14 @@ pub fn meeting_list(ex: &mut Exchange<'_>) -> Reply {
     let t = tri!(schema::tenant(ex));
     let start = tri!(secs(ex, "start_time"));
     let end = tri!(secs(ex, "end_time"));
-    if start > end {
-        return bad(ex, "start_time must not be after end_time");
-    }
     let state = tri!(status(ex, false));
+    tri!(window(
+        ex,
+        (start, end),
+        false,
+        366 * 86_400,
+        &END_TIME_YEAR
+    ));
     let filter = tri!(filter(ex, kind, true));
     if ex
         .query("meeting_type")
@@ -318,40 +346,49 @@ pub fn meeting_list(ex: &mut Exchange<'_>) -> Reply {
 /// `GET /open-apis/vc/v1/participant_list?meeting_start_time&meeting_end_time&meeting_no
 /// [&meeting_status][&user_id|room_id][&page_size&page_token][&user_id_type]`: the attendees of
 /// the meetings with that number started inside the window, in join order.
-// [inf] no meeting matching the number and window is an empty list, not an error.
 pub fn participant_list(ex: &mut Exchange<'_>) -> Reply {
     let kind = tri!(id_type(ex));
     let t = tri!(schema::tenant(ex));
     let start = tri!(secs(ex, "meeting_start_time"));
     let end = tri!(secs(ex, "meeting_end_time"));
-    if start > end {
-        return bad(ex, "meeting_start_time must not be after meeting_end_time");
-    }
-    let no = ex.query("meeting_no").unwrap_or_default();
-    if !is_meeting_no(&no) {
+    let Some(no) = ex.query("meeting_no").filter(|s| !s.is_empty()) else {
         return bad(ex, "meeting_no (9 digits) is required");
-    }
+    };
+    tri!(tri_no(ex, &no));
     let state = tri!(status(ex, true));
+    let future_ok = state == MeetingState::Scheduled;
+    tri!(window(ex, (start, end), future_ok, 86_400, &END_TIME_DAY));
     let filter = tri!(filter(ex, kind, false));
     let pg = tri!(page(ex));
     let now = ex.now_secs();
     let all = t.with(|d| {
         let target = filter.resolve(d, kind);
-        let mut rows: Vec<(i64, &Participant)> = d
+        let meetings: Vec<&Meeting> = d
             .meetings
             .values()
             .filter(|m| m.state == state && m.code == no)
             .filter(|m| (start..=end).contains(&started(m)))
+            .collect();
+        if meetings.is_empty() {
+            return None;
+        }
+        let mut rows: Vec<(i64, &Participant)> = meetings
+            .iter()
             .flat_map(|m| m.participants.iter())
             .filter(|p| attended(p) && target.takes(p))
             .map(|p| (p.joined_at.unwrap_or(0), p))
             .collect();
         rows.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.user_id.cmp(&b.1.user_id)));
-        rows.iter()
-            .map(|(_, p)| participant_row(d, p, kind, now))
-            .collect::<Vec<_>>()
+        Some(
+            rows.iter()
+                .map(|(_, p)| participant_row(d, p, kind, now))
+                .collect::<Vec<_>>(),
+        )
     });
-    paged(all, pg, "participants")
+    match all {
+        Some(all) => paged(all, pg, "participants"),
+        None => errors::fail(ex, &NO_SUCH_MEETING),
+    }
 }
 
 #[cfg(test)]

@@ -1,12 +1,14 @@
 //! The Feishu route table (open.feishu.cn paths; `shared/vendors/feishu.md` §2) and router
 //! tests feeding the docs' example URLs through the shared router.
 
-use super::{invite, meetings, reports, reserves, tokens};
+use super::{authen, contact, invite, meetings, oauth, recording, reports, reserves, tokens};
 use crate::store::TokenKind::{App, Tenant, User};
 use crate::vendors::{Auth, Route};
 use http::Method;
 
 const TENANT_OR_USER: Auth = Auth::Token(&[Tenant, User]);
+/// The authen v1 endpoints want an app token; a self-built app's tenant token is one (auth.rs).
+const APP: Auth = Auth::Token(&[App]);
 
 macro_rules! route {
     ($m:ident, $p:expr, $op:expr, $auth:expr, $h:path) => {
@@ -57,47 +59,76 @@ pub static ROUTES: &[Route] = &[
         Auth::Open,
         tokens::app_access_token
     ),
+    // Store (ISV) apps [doc: auth-v3 app_access_token, tenant_access_token, app_ticket_resend].
+    route!(
+        POST,
+        "/open-apis/auth/v3/app_access_token",
+        "auth.app_access_token.create",
+        Auth::Open,
+        tokens::store_app_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/auth/v3/tenant_access_token",
+        "auth.tenant_access_token.create",
+        Auth::Open,
+        tokens::store_tenant_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/auth/v3/app_ticket/resend",
+        "auth.app_ticket.resend",
+        Auth::Open,
+        tokens::app_ticket_resend
+    ),
     route!(
         POST,
         "/open-apis/authen/v1/oidc/access_token",
         "authen.oidc_access_token.create",
-        Auth::Token(&[App]),
-        tokens::oidc_access_token
+        APP,
+        authen::oidc_access_token
     ),
     route!(
         POST,
         "/open-apis/authen/v1/oidc/refresh_access_token",
         "authen.oidc_refresh_access_token.create",
-        Auth::Token(&[App]),
-        tokens::oidc_refresh
+        APP,
+        authen::oidc_refresh
     ),
     route!(
         POST,
         "/open-apis/authen/v1/access_token",
         "authen.access_token.create",
-        Auth::Token(&[App]),
-        tokens::legacy_access_token
+        APP,
+        authen::legacy_access_token
+    ),
+    route!(
+        POST,
+        "/open-apis/authen/v1/refresh_access_token",
+        "authen.refresh_access_token.create",
+        APP,
+        authen::legacy_refresh
     ),
     route!(
         GET,
         "/open-apis/authen/v1/user_info",
         "authen.user_info.get",
         Auth::Token(&[User]),
-        tokens::user_info
+        authen::user_info
     ),
     route!(
         POST,
         "/open-apis/authen/v2/oauth/token",
         "authen.oauth.token",
         Auth::Open,
-        tokens::oauth_token
+        oauth::token
     ),
     route!(
         POST,
         "/oauth/v3/token",
         "oauth.v3.token",
         Auth::Open,
-        tokens::oauth_token
+        oauth::token
     ),
     route!(
         POST,
@@ -181,6 +212,54 @@ pub static ROUTES: &[Route] = &[
         Auth::Token(&[User]),
         meetings::end,
         MID
+    ),
+    // Recording [doc: vc-v1 meeting-recording/*].
+    route!(
+        PATCH,
+        "/open-apis/vc/v1/meetings/{meeting_id}/recording/start",
+        "meeting.recording.start",
+        Auth::Token(&[User]),
+        recording::start,
+        MID
+    ),
+    route!(
+        PATCH,
+        "/open-apis/vc/v1/meetings/{meeting_id}/recording/stop",
+        "meeting.recording.stop",
+        Auth::Token(&[User]),
+        recording::stop,
+        MID
+    ),
+    route!(
+        GET,
+        "/open-apis/vc/v1/meetings/{meeting_id}/recording",
+        "meeting.recording.get",
+        TENANT_OR_USER,
+        recording::get,
+        MID
+    ),
+    route!(
+        PATCH,
+        "/open-apis/vc/v1/meetings/{meeting_id}/recording/set_permission",
+        "meeting.recording.set_permission",
+        Auth::Token(&[User]),
+        recording::set_permission,
+        MID
+    ),
+    // Contact lookups made before inviting [doc: contact-v3 user/batch_get_id, user/get].
+    route!(
+        POST,
+        "/open-apis/contact/v3/users/batch_get_id",
+        "contact.user.batch_get_id",
+        Auth::Token(&[Tenant]),
+        contact::batch_get_id
+    ),
+    route!(
+        GET,
+        "/open-apis/contact/v3/users/{user_id}",
+        "contact.user.get",
+        TENANT_OR_USER,
+        contact::get
     ),
     route!(
         GET,
@@ -280,6 +359,36 @@ mod tests {
                 "auth.tenant_access_token.internal",
             ),
             (Method::POST, "/oauth/v3/token", "oauth.v3.token"),
+            (
+                Method::POST,
+                "/open-apis/auth/v3/app_access_token",
+                "auth.app_access_token.create",
+            ),
+            (
+                Method::POST,
+                "/open-apis/authen/v1/refresh_access_token",
+                "authen.refresh_access_token.create",
+            ),
+            (
+                Method::GET,
+                "/open-apis/vc/v1/meetings/6911188411932033028/recording",
+                "meeting.recording.get",
+            ),
+            (
+                Method::PATCH,
+                "/open-apis/vc/v1/meetings/6911188411932033028/recording/start",
+                "meeting.recording.start",
+            ),
+            (
+                Method::POST,
+                "/open-apis/contact/v3/users/batch_get_id",
+                "contact.user.batch_get_id",
+            ),
+            (
+                Method::GET,
+                "/open-apis/contact/v3/users/ou_7dab8a3d3cdcc9da365777c7ad535d62",
+                "contact.user.get",
+            ),
             (
                 Method::GET,
                 "/open-apis/vc/v1/meeting_list",

@@ -2,12 +2,11 @@
 //! get_active_meeting (open.feishu.cn `vc-v1/meeting/get`) and the `reserve` object of the
 //! reserve pages. Ids and times are strings, enums numbers.
 //!
-//! Reserve ↔ meeting mapping: a reserve is a store meeting in state `scheduled`; when it is
-//! started (generic admin `start`, or seeded `in_progress`) the same record becomes the meeting.
-// DEVIATION: the real service assigns a meeting id distinct from the reserve id when the
-// meeting starts; here the meeting id equals the reserve id, so `get_active_meeting` and
-// `GET /meetings/{id}` name the same record. A scheduled (not yet started) reserve is not a
-// meeting: meeting endpoints answer it as unknown.
+//! Reserve ↔ meeting: a reserve is a store meeting in state `scheduled` (a reusable
+//! schedule); starting it opens a meeting with an id of its own (`opened_from` = the reserve),
+//! as the real service creates the meeting id when the meeting starts [doc: invite page,
+//! "会议ID（视频会议的唯一标识，视频会议开始后才会产生）"]. Meeting endpoints answer a reserve
+//! id as unknown; reserve endpoints answer a meeting id as unknown.
 
 use super::schema::{meeting_user, wire_id, IdType};
 use crate::store::{Meeting, MeetingState, ParticipantStatus, TenantData};
@@ -20,7 +19,7 @@ pub fn is_meeting(m: &Meeting) -> bool {
 
 /// True when the record is a live (not deleted) reserve.
 pub fn is_reserve(m: &Meeting) -> bool {
-    m.state != MeetingState::Cancelled && m.extra.get("reserve_deleted") != Some(&Value::Bool(true))
+    m.state == MeetingState::Scheduled && m.extra.get("reserve_deleted") != Some(&Value::Bool(true))
 }
 
 /// True when a vendor admin action put the meeting in the "calling" state (status 1).

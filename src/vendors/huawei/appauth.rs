@@ -31,6 +31,11 @@ struct AppAuthBody {
 
 /// POST /v2/usg/acs/auth/appauth — CreateAppIdToken (App ID + HMAC signature).
 pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
+    let reply = app_id_login(ex);
+    super::errors::login_answer(ex, reply)
+}
+
+fn app_id_login(ex: &mut Exchange<'_>) -> Reply {
     let Ok(body) = ex.json::<AppAuthBody>() else {
         return fail("bad_request_param");
     };
@@ -83,6 +88,9 @@ pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
         user_id
     };
     let user = tenant.with(|d| {
+        if d.user_any(&uid).is_some_and(|u| u.disabled) {
+            return None;
+        }
         if d.user_any(&uid).is_none() {
             d.put_user(User {
                 id: uid.clone(),
@@ -90,9 +98,12 @@ pub fn create_app_id_token(ex: &mut Exchange<'_>) -> Reply {
                 ..Default::default()
             });
         }
-        d.user_any(&uid).cloned().unwrap_or_default()
+        d.user_any(&uid).cloned()
     });
-    ok(&issue(ex, &tenant, &user, body.client_type.unwrap_or(72)))
+    match user {
+        Some(user) => ok(&issue(ex, &tenant, &user, body.client_type.unwrap_or(72))),
+        None => fail("account_disabled"),
+    }
 }
 
 /// A signature of the right form (64 hex digits): all a keyless tenant can check.

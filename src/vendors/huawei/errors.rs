@@ -12,6 +12,11 @@
 //!   `USG.201010001` (account or password incorrect) and `USG.201010025` / `USG.201010057`
 //!   (App ID authentication failed / expired), mirroring the client SDK's 206010000,
 //!   206010025 and 206010057. All three are 401, like the docs' "authentication failed".
+//! * Account locked (423) and disabled (412) are the statuses CreateToken's page documents; their
+//!   REST codes are not public: `USG.201010010` and `USG.201010007` mirror the client SDK's
+//!   412100010 (account locked) and 206010007 (account disabled). USG.201040000 / 201040001
+//!   (user does not exist / account already exists) are the codes integrations check for
+//!   (terraform, public AddUser callers); their English messages are ours.
 //! * An unknown attendee `type` answers MMC.111070001 CONF_BAD_REQUEST (no dedicated code is
 //!   known). The cancel-refused code 111071067 has no public enum name: we use
 //!   `CONF_IS_ONGOING_CANNOT_CANCEL`.
@@ -56,6 +61,30 @@ pub static ERRORS: &[ErrorDef] = &[
         "USG.201010001",
         401,
         "The account or password is incorrect."
+    ),
+    e!(
+        "account_locked",
+        "USG.201010010",
+        423,
+        "The account has been locked."
+    ),
+    e!(
+        "account_disabled",
+        "USG.201010007",
+        412,
+        "The account has been disabled."
+    ),
+    e!(
+        "user_not_exist",
+        "USG.201040000",
+        400,
+        "The user does not exist."
+    ),
+    e!(
+        "account_already_exists",
+        "USG.201040001",
+        400,
+        "The account already exists."
     ),
     e!(
         "appid_auth_failed",
@@ -126,6 +155,12 @@ pub static ERRORS: &[ErrorDef] = &[
         "CONF_EMAIL_ILLEGAL"
     ),
     e!("conf_sms_illegal", "MMC.111071025", 400, "CONF_SMS_ILLEGAL"),
+    e!(
+        "conf_modify_fail_as_conf_already_started",
+        "MMC.111071065",
+        400,
+        "CONF_MODIFY_FAIL_AS_CONF_ALREADY_STARTED"
+    ),
     e!(
         "conf_is_ongoing_cannot_cancel",
         "MMC.111071067",
@@ -294,6 +329,23 @@ pub fn render(err: &ErrorDef, detail: Option<&str>) -> Reply {
 /// The error `name` of the catalogue, rendered.
 pub fn fail(name: &str) -> Reply {
     render(def(name), None)
+}
+
+/// A login refusal as the USG login service answers it: the error body also carries
+/// `request_id` (the `X-Request-Id` value). [sdk] The Java SDK's MeetingCredentials reads
+/// `error_code`, `error_msg` and `request_id` from a failed login's body and fails with a
+/// NullPointerException when one is missing, so the live login service must send all three.
+pub fn login_answer(ex: &Exchange<'_>, reply: Reply) -> Reply {
+    if reply.status.as_u16() < 400 {
+        return reply;
+    }
+    let Ok(serde_json::Value::Object(mut body)) = serde_json::from_slice(&reply.body) else {
+        return reply;
+    };
+    body.insert("request_id".into(), json!(ex.request_id));
+    let mut out = Reply::json_as(reply.status, CONTENT_TYPE, &body);
+    out.code = reply.code;
+    out
 }
 
 /// A success answer with the Huawei content type.

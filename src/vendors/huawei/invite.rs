@@ -4,14 +4,18 @@
 //! §6.5. Order: the control gate (unknown conference 111072065, not started 111072005, closed
 //! 111072006, bad token 111072065), then the body (missing/empty `attendees` 111072057, not an
 //! array 111070001), then each attendee (see `schema.rs`), then capacity
-//! (`concurrentParticipants`, 111072101). All or nothing: a refused call changes nothing.
+//! (`concurrentParticipants`, 111072101; in a cloud meeting room, `vmrFlag: 1`, the room's size:
+//! 111076003 CONF_PORTAL_PARTICIPANT_VMR_LOGIC_RESOURCE_NOT_ENOUGH). All or nothing: a refused call changes nothing.
 //! A locked meeting still accepts host invitations (lock stops only self-joining guests).
-//! Decision [REC]: invited attendees are connected at once (state 0 "in meeting") with a new
-//! 32-hex participant id; inviting a number already in the meeting changes nothing.
+//! Invited attendees are called (RealTimeParticipant state 1 "calling") with a new 32-hex
+//! participant id and then answer as their declared behaviour says (the living invite,
+//! `store::living`: in the meeting, declined, no answer or busy); inviting a number already
+//! in the meeting or being called changes nothing.
 
 use super::control::control_ctx;
 use super::errors::{fail, ok_empty};
 use super::schema::validate_attendee;
+use super::views::keys;
 use crate::exchange::{Exchange, Reply};
 use crate::store::ParticipantStatus;
 use serde_json::Value;
@@ -43,7 +47,6 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
         }
     }
     let store = &ex.app.store;
-    let now = ex.now_secs();
     let result = tenant.with(|d| {
         let Ok(m) = d.meeting_mut(&id) else {
             return Err("conf_not_found_or_auth_failed");
@@ -55,17 +58,20 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
             }
         }
         if m.seats_taken() + new.len() > m.capacity as usize {
-            return Err("over_max_participant_number");
+            // A cloud meeting room's size is its resource: 111076003; else the meeting's cap.
+            let vmr = m.extra.get(keys::VMR_FLAG).and_then(Value::as_i64) == Some(1);
+            return Err(if vmr {
+                "vmr_resource_not_enough"
+            } else {
+                "over_max_participant_number"
+            });
         }
         for inv in &invitees {
-            let Ok(p) = m.call(&inv.user_id, &inv.name, ParticipantStatus::Joined) else {
+            let Ok(p) = m.call(&inv.user_id, &inv.name, ParticipantStatus::Calling) else {
                 return Err("over_max_participant_number");
             };
             if p.participant_id.is_empty() {
                 p.participant_id = store.ids.hex(32);
-            }
-            if p.joined_at.is_none() {
-                p.joined_at = Some(now);
             }
             p.extra = inv.extra.clone();
         }

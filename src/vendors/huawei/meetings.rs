@@ -8,11 +8,12 @@
 //! ended meetings on management APIs answer MMC.111070005 CONF_DATA_NOT_FOUND [REC]; a wrong
 //! password on StartMeeting answers MMC.111072065.
 
+use super::conftoken::CONTROL_LOCK;
 use super::errors::{fail, note_meeting, ok, ok_empty};
 use super::schema::{validate_attendee, ScheduleBody};
 use super::views::{self, keys};
 use crate::exchange::{Exchange, Reply};
-use crate::store::{Meeting, MeetingState, DEFAULT_CAPACITY};
+use crate::store::{ControlLogin, Meeting, MeetingState, DEFAULT_CAPACITY};
 use serde_json::{json, Value};
 
 /// POST /v1/mmc/management/conferences — CreateMeeting; answers a JSON array.
@@ -49,6 +50,10 @@ pub fn create_meeting(ex: &mut Exchange<'_>) -> Reply {
     if concurrent < 0 {
         return fail("conf_bad_request");
     }
+    let vmr = match body.vmr_flag.unwrap_or(0) {
+        f @ (0 | 1) => f,
+        _ => return fail("conf_bad_request"),
+    };
     let cfg = body.conf_config_info.unwrap_or_default();
     let guest_pwd = match cfg.guest_pwd.filter(|g| !g.is_empty()) {
         Some(g) if (4..=16).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_digit()) => g,
@@ -66,8 +71,13 @@ pub fn create_meeting(ex: &mut Exchange<'_>) -> Reply {
     let store = &ex.app.store;
     let creator = p.user.clone().unwrap_or_default();
     let chair = store.ids.digits(6);
+    // Conference IDs are unique across enterprises: control calls find a conference by its id.
+    let mut id = store.ids.digits(9);
+    while super::locate::taken(store, &id) {
+        id = store.ids.digits(9);
+    }
     let info = p.tenant.with(|d| {
-        let mut id = store.ids.digits(9);
+        let mut id = id;
         while d.meetings.contains_key(&id) {
             id = store.ids.digits(9);
         }
@@ -77,6 +87,7 @@ pub fn create_meeting(ex: &mut Exchange<'_>) -> Reply {
         extra.insert(keys::MEDIA.into(), json!(media));
         extra.insert(keys::CONF_TYPE.into(), json!(conf_type));
         extra.insert(keys::CONCURRENT.into(), json!(concurrent));
+        extra.insert(keys::VMR_FLAG.into(), json!(vmr));
         extra.insert(
             keys::GUEST_START.into(),
             json!(cfg.allow_guest_start_conf.unwrap_or(false)),
@@ -120,7 +131,8 @@ pub fn create_meeting(ex: &mut Exchange<'_>) -> Reply {
     ok(&json!([info]))
 }
 
-fn media_ok(media: &str) -> bool {
+/// True for a valid `mediaTypes` list (Video and HDVideo exclude each other).
+pub fn media_ok(media: &str) -> bool {
     let items: Vec<&str> = media.split(',').map(str::trim).collect();
     items
         .iter()
@@ -154,8 +166,11 @@ pub fn start_meeting(ex: &mut Exchange<'_>) -> Reply {
         let chair = views::extra_str(&m.extra, keys::CHAIR_PWD) == password;
         let guest = views::extra_str(&m.extra, keys::GUEST_PWD) == password
             && m.extra.get(keys::GUEST_START).and_then(Value::as_bool) == Some(true);
-        if !chair && !guest {
-            return Err("conf_not_found_or_auth_failed");
+        // Activation logs in to the conference like CreateConfToken: same lockout.
+        match m.check_control_login(chair || guest, now, CONTROL_LOCK) {
+            ControlLogin::Ok => {}
+            ControlLogin::Locked => return Err("conf_ctr_login_locked"),
+            ControlLogin::Wrong { .. } => return Err("conf_not_found_or_auth_failed"),
         }
         if m.state == MeetingState::Scheduled {
             m.start(now).map_err(|_| "conf_status_illegal")?;

@@ -2,21 +2,30 @@
 //! centred on InviteParticipant. See `docs/vendors/huawei.md` and the notes
 //! `vendors/huawei.md`; each file names the API reference page it mirrors.
 //!
-//! Layout: `routes.rs` (table), `auth.rs` (logins, the authenticator), `appauth.rs` (App-ID
-//! login and its HMAC signature), `tokens.rs` (token APIs), `errors.rs` (the catalogue +
-//! envelope), `schema.rs` (request DTOs, attendee checks), `views.rs` (response shapes),
-//! `meetings.rs` (management), `control.rs` (control gate and control APIs), `invite.rs`
-//! (InviteParticipant).
+//! Layout: `routes.rs` (table), `auth.rs` (logins incl. proxy, the authenticator),
+//! `appauth.rs` (App-ID login and its HMAC signature), `tokens.rs` (token APIs), `users.rs`
+//! (user management, corporate directory), `errors.rs` (the catalogue + envelope), `schema.rs`
+//! (request DTOs, attendee checks), `views.rs` (response shapes), `meetings.rs` and `update.rs`
+//! (management), `history.rs` (history, number lookup), `locate.rs` (a conference's
+//! enterprise), `conftoken.rs` (control and WebSocket tokens, chair-password lockout),
+//! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
+//! InviteWithPwd), `invite.rs` (InviteParticipant).
 
 mod appauth;
 mod auth;
+mod conftoken;
 mod control;
 mod errors;
+mod history;
 mod invite;
+mod locate;
 mod meetings;
+mod participants;
 mod routes;
 mod schema;
 mod tokens;
+mod update;
+mod users;
 mod views;
 
 use crate::exchange::{Exchange, Reply};
@@ -46,13 +55,13 @@ impl Vendor for Huawei {
         ROUTES
     }
     fn prefixes(&self) -> &'static [&'static str] {
-        &["/v1/mmc/", "/v1/usg/", "/v2/usg/"]
+        &["/v1/mmc/", "/v1/usg/", "/v2/usg/", "/v2/mms/"]
     }
     fn request_id_header(&self) -> &'static str {
         "X-Request-Id"
     }
     fn new_request_id(&self, store: &Store) -> String {
-        store.ids.hex(32)
+        store.secrets.hex(32)
     }
     fn authenticate(&self, ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
         auth::authenticate(ex, auth)

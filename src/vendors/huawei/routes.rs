@@ -2,10 +2,15 @@
 //! with the docs' example URLs.
 //!
 //! Mirrors the operation list of support.huaweicloud.com `api-meeting` (the seed's tree) for
-//! the emulated subset. Management calls need `X-Access-Token`; control calls the control token
-//! in `X-Conference-Authorization` (checked by the control gate, see `control.rs`).
+//! the emulated subset. Management and user calls need `X-Access-Token`; control calls the
+//! control token in `X-Conference-Authorization` (checked by the control gate, see
+//! `control.rs`); CreateConfToken and InviteWithPwd authenticate with the meeting's password,
+//! CheckToken with the token in its body.
 
-use super::{appauth, auth, control, invite, meetings, tokens};
+use super::{
+    appauth, auth, conftoken, control, history, invite, meetings, participants, tokens, update,
+    users,
+};
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -46,7 +51,7 @@ pub static ROUTES: &[Route] = &[
         POST,
         "/v1/usg/acs/token/validate",
         "CheckToken",
-        AT,
+        Auth::Open,
         tokens::check_token
     ),
     r!(
@@ -123,8 +128,8 @@ pub static ROUTES: &[Route] = &[
         GET,
         "/v1/mmc/control/conferences/token",
         "CreateConfToken",
-        AT,
-        control::create_conf_token
+        Auth::Open,
+        conftoken::create_conf_token
     ),
     r!(
         POST,
@@ -174,6 +179,139 @@ pub static ROUTES: &[Route] = &[
         "ShowRealTimeInfoOfMeeting",
         CT,
         control::show_real_time_info
+    ),
+    r!(
+        POST,
+        "/v1/usg/acs/auth/proxy",
+        "CreateProxyToken",
+        Auth::Open,
+        auth::create_proxy_token
+    ),
+    r!(
+        PUT,
+        "/v1/mmc/management/conferences",
+        "UpdateMeeting",
+        AT,
+        update::update_meeting
+    ),
+    r!(
+        GET,
+        "/v1/mmc/management/conferences/history",
+        "SearchHisMeetings",
+        AT,
+        history::search_his_meetings
+    ),
+    r!(
+        GET,
+        "/v1/mmc/management/conferences/history/confDetail",
+        "ShowHisMeetingDetail",
+        AT,
+        history::show_his_meeting_detail
+    ),
+    r!(
+        GET,
+        "/v2/mms/ncms/conferences/online/check-callnumber-in-conf",
+        "CheckCallNumberInConf",
+        AT,
+        history::check_call_number_in_conf
+    ),
+    r!(
+        GET,
+        "/v1/mmc/control/conferences/wsToken",
+        "CreateWebSocketToken",
+        CT,
+        conftoken::create_web_socket_token
+    ),
+    r!(
+        POST,
+        "/v1/mmc/control/conferences/inviteWithPwd",
+        "InviteWithPwd",
+        Auth::Open,
+        participants::invite_with_pwd
+    ),
+    r!(
+        PUT,
+        "/v1/mmc/control/conferences/participants/mute",
+        "MuteParticipant",
+        CT,
+        participants::mute_participant
+    ),
+    r!(
+        PUT,
+        "/v1/mmc/control/conferences/mute",
+        "MuteMeeting",
+        CT,
+        participants::mute_meeting
+    ),
+    r!(
+        PUT,
+        "/v1/mmc/control/conferences/participants/role",
+        "SetRole",
+        CT,
+        participants::set_role
+    ),
+    r!(
+        PUT,
+        "/v1/mmc/control/conferences/participants/cohost",
+        "SetCohost",
+        CT,
+        participants::set_cohost
+    ),
+    r!(
+        PUT,
+        "/v1/mmc/control/conferences/participants/name",
+        "RenameParticipant",
+        CT,
+        participants::rename_participant
+    ),
+    r!(
+        GET,
+        "/v1/usg/abs/users",
+        "SearchCorpDir",
+        AT,
+        users::search_corp_dir
+    ),
+    r!(
+        POST,
+        "/v1/usg/dcs/corp/member",
+        "AddUser",
+        AT,
+        users::add_user
+    ),
+    r!(
+        GET,
+        "/v1/usg/dcs/corp/member",
+        "SearchUsers",
+        AT,
+        users::search_users
+    ),
+    r!(
+        GET,
+        "/v1/usg/dcs/corp/member/{account}",
+        "ShowUserDetail",
+        AT,
+        users::show_user_detail
+    ),
+    r!(
+        PUT,
+        "/v1/usg/dcs/corp/member/{account}",
+        "UpdateUser",
+        AT,
+        users::update_user
+    ),
+    r!(
+        POST,
+        "/v1/usg/dcs/corp/member/delete",
+        "BatchDeleteUsers",
+        AT,
+        users::batch_delete_users
+    ),
+    r!(
+        PUT,
+        "/v1/usg/dcs/corp/member/status/{value}",
+        "BatchUpdateUserStatus",
+        AT,
+        users::batch_update_user_status
     ),
 ];
 

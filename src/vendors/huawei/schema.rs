@@ -26,6 +26,8 @@ pub struct ScheduleBody {
     pub time_zone_id: Option<String>,
     pub conf_config_info: Option<ConfConfig>,
     pub concurrent_participants: Option<i64>,
+    /// 1: held in a cloud meeting room (VMR), whose size caps the meeting.
+    pub vmr_flag: Option<i64>,
 }
 
 /// RestConfConfigDTO (the fields the mock uses).

@@ -1,8 +1,9 @@
 //! Huawei token APIs (登录鉴权): CheckToken, UpdateToken, DeleteToken.
 //!
 //! Mirrors support.huaweicloud.com `api-meeting` CheckToken / UpdateToken / DeleteToken and
-//! notes §2, §3.1. An invalid token in CheckToken's body answers 401 USG.000000004 (the code
-//! terraform's golangsdk checks for).
+//! notes §2, §3.1. CheckToken needs no header (page meeting_21_0308: the token is in the body);
+//! an invalid token in its body answers 401 USG.000000004 (the code terraform's golangsdk
+//! checks for).
 
 use super::auth::{issue, live_token, token_response};
 use super::errors::{fail, ok, ok_empty};
@@ -26,17 +27,27 @@ pub fn check_token(ex: &mut Exchange<'_>) -> Reply {
     let Some(value) = body.token.filter(|t| !t.is_empty()) else {
         return fail("bad_request_param");
     };
-    // [inf] A token of another tenant is unknown to the caller's tenant: validating it would
-    // show (and with needGenNewToken, re-issue) another enterprise's session.
-    let caller = ex.principal.as_ref().map(|p| p.tenant.id.clone());
+    // Page meeting_21_0308: the token travels in the body only. [inf] When a client also sends
+    // `X-Access-Token` (the SDKs do), a token of another enterprise is unknown to that caller:
+    // validating it would show (and with needGenNewToken, re-issue) another enterprise's session.
+    let caller = ex
+        .header("x-access-token")
+        .and_then(|v| live_token(ex, v.trim()))
+        .map(|t| t.tenant.clone());
     let Some(t) = live_token(ex, &value)
-        .filter(|t| t.kind == TokenKind::User && Some(&t.tenant) == caller.as_ref())
+        .filter(|t| t.kind == TokenKind::User && caller.as_ref().is_none_or(|c| *c == t.tenant))
     else {
         return fail("token_invalid");
     };
     let Some(tenant) = ex.app.store.tenant(VendorId::Huawei, &t.tenant) else {
         return fail("token_invalid");
     };
+    ex.principal = Some(crate::exchange::Principal {
+        tenant: tenant.clone(),
+        kind: Some(t.kind),
+        user: t.user.clone(),
+        token: None,
+    });
     let user = user_of(&tenant, t.user.as_deref());
     if body.need_gen_new_token == Some(true) {
         return ok(&issue(ex, &tenant, &user, 72));

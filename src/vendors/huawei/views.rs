@@ -21,6 +21,8 @@ pub mod keys {
     pub const CONCURRENT: &str = "concurrentParticipants";
     pub const GUEST_START: &str = "allowGuestStartConf";
     pub const CONF_UUID: &str = "confUUID";
+    /// 1 when the meeting is held in a cloud meeting room (VMR).
+    pub const VMR_FLAG: &str = "vmrFlag";
     /// Invitee/participant extra: the Attendee fields as sent, plus `source`.
     pub const SOURCE: &str = "source";
 }
@@ -163,7 +165,7 @@ pub fn conference_info(m: &Meeting, d: &TenantData) -> Value {
             "allowGuestStartConf": x.get(keys::GUEST_START).and_then(Value::as_bool).unwrap_or(false),
             "callInRestriction": 0,
         },
-        "vmrFlag": 0,
+        "vmrFlag": extra_i64(x, keys::VMR_FLAG),
         "isHasRecordFile": false,
         "confUUID": extra_str(x, keys::CONF_UUID),
         "partAttendeeInfo": part,
@@ -236,12 +238,14 @@ pub fn online_attendee(m: &Meeting, p: &Participant) -> Value {
     })
 }
 
-/// RealTimeParticipant.
+/// RealTimeParticipant. `state`: 0 in the meeting, 1 calling — placed or ringing at the
+/// callee (the MCU is still calling: huawei.md §3.6, ParticipantsNotify `STATE` "1"). 2
+/// "joining" (answered, media connecting) has no domain phase: an answer joins at once.
+/// Declined, missed and busy calls, like those who left, are not listed at all.
 pub fn real_time_participant(p: &Participant) -> Value {
     let state = match p.status {
         crate::store::ParticipantStatus::Joined => 0,
-        crate::store::ParticipantStatus::Calling => 1,
-        _ => 2,
+        _ => 1,
     };
     json!({
         "pid": p.participant_id,
@@ -249,7 +253,7 @@ pub fn real_time_participant(p: &Participant) -> Value {
         "phone": call_number(p),
         "state": state,
         "video": 1,
-        "mute": 0,
+        "mute": i64::from(p.is_muted()),
         "hand": 0,
     })
 }

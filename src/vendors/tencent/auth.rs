@@ -9,9 +9,15 @@
 //! Check order [INF, notes §4]: app identity (AppId, X-TC-Key, SdkId) → 190303, timestamp
 //! window ±300 s on the server clock → 190300, signature → 200003, replay → 190301. The replay
 //! check comes after the signature so forged requests cannot fill the cache.
-//! [INF] a missing or malformed `X-TC-Nonce` (not 1–20 digits) or a missing signature is
-//! answered 200003: the signed material is incomplete. A missing/non-numeric timestamp is
-//! 190300.
+//! [INF] a missing or malformed `X-TC-Nonce` (not a positive integer of at most 20 digits:
+//! the signing doc says "随机正整数") or a missing signature is answered 200003: the signed
+//! material is incomplete. A missing/non-numeric timestamp is 190300.
+//!
+//! After the replay check, the two unsigned public headers the signing doc makes mandatory
+//! (/1095/42413 "公共参数"): `X-TC-Registered` must be `1` ("传入值必须为1"; every SDK sends
+//! it) and `Content-Type` must be `application/json` ("传入格式必须为 application/json"; every
+//! SDK sends it, on GETs too, with `; charset=utf-8`). [INF] both are answered 400/190004
+//! naming the header: the docs give no code, and they are parameters, not signature material.
 
 use super::errors;
 use crate::exchange::{Exchange, Principal};
@@ -135,8 +141,29 @@ fn nonempty<'a>(ex: &'a Exchange<'_>, name: &str) -> Option<&'a str> {
     ex.header(name).map(str::trim).filter(|v| !v.is_empty())
 }
 
-/// Verifies the request and sets `ex.principal`; `Err` is the error to answer with.
-pub fn verify(ex: &mut Exchange<'_>, replay: &ReplayCache) -> Result<(), &'static ErrorDef> {
+/// Why a request was refused: a gateway error, or a header parameter (400/190004 naming it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    Gateway(&'static ErrorDef),
+    Param(&'static str),
+}
+
+impl From<&'static ErrorDef> for Refusal {
+    fn from(e: &'static ErrorDef) -> Self {
+        Refusal::Gateway(e)
+    }
+}
+
+/// `application/json`, with or without parameters (`; charset=utf-8`), any case.
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Verifies the request and sets `ex.principal`; `Err` is the refusal to answer with.
+pub fn verify(ex: &mut Exchange<'_>, replay: &ReplayCache) -> Result<(), Refusal> {
     let app_id = nonempty(ex, "appid").ok_or(&errors::INVALID_APP)?;
     let key = nonempty(ex, "x-tc-key").ok_or(&errors::INVALID_APP)?;
     // Tencent tenants are strict: a SecretKey cannot be learned from a signature, so unknown
@@ -147,11 +174,11 @@ pub fn verify(ex: &mut Exchange<'_>, replay: &ReplayCache) -> Result<(), &'stati
         .tenant(VendorId::Tencent, app_id)
         .ok_or(&errors::INVALID_APP)?;
     if tenant.credential("secret_id").is_some_and(|id| id != key) {
-        return Err(&errors::INVALID_APP);
+        return Err(Refusal::Gateway(&errors::INVALID_APP));
     }
     let sdk = nonempty(ex, "sdkid");
     if sdk != tenant.credential("sdk_id").filter(|s| !s.is_empty()) {
-        return Err(&errors::INVALID_APP);
+        return Err(Refusal::Gateway(&errors::INVALID_APP));
     }
 
     let ts_text = nonempty(ex, "x-tc-timestamp").ok_or(&errors::TIMESTAMP_EXPIRED)?;
@@ -162,22 +189,28 @@ pub fn verify(ex: &mut Exchange<'_>, replay: &ReplayCache) -> Result<(), &'stati
         .flatten()
         .ok_or(&errors::TIMESTAMP_EXPIRED)?;
     if (ex.now_secs() - ts).abs() > WINDOW_SECS {
-        return Err(&errors::TIMESTAMP_EXPIRED);
+        return Err(Refusal::Gateway(&errors::TIMESTAMP_EXPIRED));
     }
 
     let nonce = nonempty(ex, "x-tc-nonce").ok_or(&errors::SIGNATURE_FAILED)?;
     // Up to 20 digits (the Go SDK uses uint64): parse as u64, never a narrower type.
     let nonce_value: u64 = match nonce.parse() {
-        Ok(n) if nonce.len() <= 20 && nonce.bytes().all(|b| b.is_ascii_digit()) => n,
-        _ => return Err(&errors::SIGNATURE_FAILED),
+        Ok(n) if n > 0 && nonce.len() <= 20 && nonce.bytes().all(|b| b.is_ascii_digit()) => n,
+        _ => return Err(Refusal::Gateway(&errors::SIGNATURE_FAILED)),
     };
     let presented = nonempty(ex, "x-tc-signature").ok_or(&errors::SIGNATURE_FAILED)?;
     let sts = string_to_sign(ex.method.as_str(), key, nonce, ts_text, ex.target, &ex.body);
     if !same(sign(&tenant.secret, &sts).as_bytes(), presented.as_bytes()) {
-        return Err(&errors::SIGNATURE_FAILED);
+        return Err(Refusal::Gateway(&errors::SIGNATURE_FAILED));
     }
     if !replay.first_use(&tenant.id, ts, nonce_value, ex.now_ms) {
-        return Err(&errors::REPLAYED);
+        return Err(Refusal::Gateway(&errors::REPLAYED));
+    }
+    if ex.header("x-tc-registered").map(str::trim) != Some("1") {
+        return Err(Refusal::Param("X-TC-Registered 必须为 1"));
+    }
+    if !ex.header("content-type").is_some_and(is_json) {
+        return Err(Refusal::Param("Content-Type 必须为 application/json"));
     }
     ex.principal = Some(Principal {
         tenant,

@@ -8,14 +8,16 @@
 //! * participants: the creator only (9042); a meeting nobody joined yet lists nobody;
 //! * real-time participants: creator, host or co-host; only those in the meeting now;
 //! * status: host or co-host of an in-progress meeting (9042 otherwise; not in progress →
-//!   400/190004); `meeting_locked` locks the meeting (admin joins are then refused), the other
-//!   switches are kept in `extra.real_control`.
+//!   400/190004); `meeting_locked` locks the meeting, `auto_waiting_room` turns the waiting
+//!   room on or off (arrivals are then held, `waiting.rs`), the other switches are kept in
+//!   `extra.real_control`.
 
 use super::ctx::{self, b64, Out};
 use super::errors;
-use super::schema::{state_name, RealControl};
+use super::schema::RealControl;
+use super::state;
 use crate::exchange::{Exchange, Reply};
-use crate::store::{Meeting, MeetingState, Participant, ParticipantStatus, TenantData};
+use crate::store::{part_keys, Meeting, MeetingState, Participant, ParticipantStatus, TenantData};
 use serde_json::{json, Value};
 
 /// `user_role`: 0 member, 1 creator, 2 host, 3 creator+host, 4 guest, 5 guest+host,
@@ -54,7 +56,9 @@ fn entry(d: &TenantData, m: &Meeting, p: &Participant) -> Value {
         "user_role": role(d, m, &p.user_id),
         "join_type": 1,
         "is_enterprise_user": d.user(&p.user_id).is_some(),
-        "audio_state": x("audio_state").unwrap_or(json!(false)),
+        // Muted by control (`mutes`) → microphone off; unmuted → on.
+        "audio_state": p.extra.get(part_keys::MUTED).and_then(Value::as_bool).map(|m| json!(!m))
+            .or_else(|| x("audio_state")).unwrap_or(json!(false)),
         "video_state": x("video_state").unwrap_or(json!(false)),
         "screen_shared_state": false,
         "webinar_member_role": 0,
@@ -123,19 +127,20 @@ fn real_time_inner(ex: &mut Exchange<'_>) -> Out {
         return Err(errors::invalid(ex, "page_size must be between 1 and 100"));
     }
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let v = t.with(|d| {
         let m = d.meeting(&id).map_err(|_| &errors::MEETING_NOT_EXIST)?;
         if !may_control(m, &op) && m.creator != op {
             return Err(&errors::NO_PERMISSION);
         }
-        let now: Vec<&Participant> = m
+        let inside: Vec<&Participant> = m
             .participants
             .iter()
             .filter(|p| {
                 m.state == MeetingState::InProgress && p.status == ParticipantStatus::Joined
             })
             .collect();
-        let items: Vec<Value> = now
+        let items: Vec<Value> = inside
             .iter()
             .skip((page - 1).saturating_mul(size))
             .take(size)
@@ -144,12 +149,12 @@ fn real_time_inner(ex: &mut Exchange<'_>) -> Out {
         Ok(json!({
             "meeting_id": m.id,
             "meeting_code": m.code,
-            "status": state_name(m.state),
+            "status": state::name(m, now),
             "subject": b64(&m.topic),
             "schedule_start_time": m.start_time.to_string(),
             "schedule_end_time": m.end_time.to_string(),
-            "total_count": now.len(),
-            "total_page": now.len().div_ceil(size),
+            "total_count": inside.len(),
+            "total_page": inside.len().div_ceil(size),
             "current_page": page,
             "current_size": items.len(),
             "participants": items,
@@ -191,6 +196,9 @@ fn status_inner(ex: &mut Exchange<'_>) -> Out {
         if let Some(l) = req.meeting_locked {
             m.set_locked(l);
         }
+        if let Some(w) = req.auto_waiting_room {
+            m.set_waiting_room(w);
+        }
         let mut rc = m
             .extra
             .get("real_control")
@@ -201,13 +209,17 @@ fn status_inner(ex: &mut Exchange<'_>) -> Out {
             for (k, v) in o {
                 if !matches!(
                     k.as_str(),
-                    "instanceid" | "operator_id" | "operator_id_type" | "meeting_locked"
+                    "instanceid"
+                        | "operator_id"
+                        | "operator_id_type"
+                        | "meeting_locked"
+                        | "auto_waiting_room"
                 ) {
                     rc.insert(k.clone(), v.clone());
                 }
             }
         }
-        m.extra.insert("real_control".into(), Value::Object(rc));
+        m.set_extra("real_control", Value::Object(rc));
         Ok(())
     });
     match done {

@@ -5,7 +5,8 @@
 //! `V1MeetingsMeetingIdGet200ResponseMeetingInfoListInner`.
 
 use super::errors;
-use super::schema::{state_name, UserRef};
+use super::schema::UserRef;
+use super::state;
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Invitee, Meeting, Tenant, TenantData};
 use base64::Engine;
@@ -171,6 +172,8 @@ fn settings(m: &Meeting) -> Value {
             s.insert(k.clone(), v.clone());
         }
     }
+    // The store's waiting room is the truth (create, modify, or the real-control switch).
+    s.insert("auto_in_waiting_room".into(), json!(m.waiting_room_on()));
     Value::Object(s)
 }
 
@@ -197,7 +200,7 @@ fn int(m: &Meeting, key: &str) -> i64 {
 /// `MeetingInfo` as the query APIs answer it. The password is shown to the creator only.
 // [INF] the subject is plain text: a 2020 capture showed base64 subjects on create/query, but
 // current docs and SDK models describe plain text there (base64 only on participant APIs).
-pub fn meeting_info(m: &Meeting, operator: &str) -> Value {
+pub fn meeting_info(m: &Meeting, operator: &str, now: i64) -> Value {
     let password = text(m, "password");
     let current_hosts: Vec<String> = m.host.iter().filter(|h| m.is_joined(h)).cloned().collect();
     let co_hosts = extra_ids(m, "co_hosts");
@@ -213,7 +216,7 @@ pub fn meeting_info(m: &Meeting, operator: &str) -> Value {
         "meeting_code": m.code,
         "type": int(m, "type"),
         "meeting_type": int(m, "meeting_type"),
-        "status": state_name(m.state),
+        "status": state::name(m, now),
         "start_time": m.start_time.to_string(),
         "end_time": m.end_time.to_string(),
         "need_password": !password.is_empty(),
@@ -231,6 +234,13 @@ pub fn meeting_info(m: &Meeting, operator: &str) -> Value {
     });
     if !password.is_empty() && operator == m.creator {
         v["password"] = json!(password);
+    }
+    if m.extra
+        .get("guests")
+        .and_then(Value::as_array)
+        .is_some_and(|g| !g.is_empty())
+    {
+        v["guests"] = super::guests::of(m);
     }
     v
 }

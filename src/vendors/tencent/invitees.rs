@@ -12,8 +12,9 @@
 use super::ctx::{self, Out};
 use super::errors;
 use super::schema::SetInvitees;
+use super::state;
 use crate::exchange::{Exchange, Reply};
-use crate::store::{MeetingState, StoreError};
+use crate::store::StoreError;
 use serde_json::json;
 
 /// Most invitees one PUT may carry.
@@ -42,6 +43,7 @@ fn set_inner(ex: &mut Exchange<'_>) -> Out {
         ));
     }
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let result = t.with(|d| {
         let m = d
             .meeting(&id)
@@ -49,11 +51,7 @@ fn set_inner(ex: &mut Exchange<'_>) -> Out {
         if m.creator != userid {
             return Err(&errors::NO_PERMISSION);
         }
-        match m.state {
-            MeetingState::Cancelled => return Err(&errors::MEETING_CANCELLED),
-            MeetingState::Ended => return Err(&errors::MEETING_ENDED),
-            _ => {}
-        }
+        state::editable(m, now)?;
         let (keep, non) = ctx::resolve_invitees(d, list).map_err(|_| &errors::INVALID_PARAM)?;
         let m = d
             .meeting_mut(&id)

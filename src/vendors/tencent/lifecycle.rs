@@ -13,6 +13,7 @@
 use super::ctx::{self, Out};
 use super::errors;
 use super::schema::{Cancel, Dismiss};
+use super::state;
 use crate::exchange::{Exchange, Reply};
 use crate::store::MeetingState;
 use crate::vendors::ErrorDef;
@@ -37,6 +38,7 @@ fn cancel_inner(ex: &mut Exchange<'_>) -> Out {
         if m.creator != userid {
             return Err(&errors::NO_PERMISSION);
         }
+        state::editable(m, now)?;
         match m.state {
             MeetingState::Cancelled => Err(&errors::MEETING_CANCELLED),
             MeetingState::InProgress => Err(&errors::STARTED_CANNOT_CANCEL),

@@ -12,9 +12,12 @@
 
 use super::ctx::{self, Out};
 use super::errors;
+use super::guests;
 use super::schema::{MeetingBody, UserRef};
+use super::state;
 use crate::exchange::{Exchange, Reply};
-use crate::store::{Invitee, Meeting, MeetingState, TenantData};
+use crate::ratelimit::LimitMode;
+use crate::store::{Invitee, Meeting, MeetingState, TenantData, VendorId};
 use serde_json::{json, Value};
 
 /// Most invitees on create / modify (PUT invitees takes up to 2000).
@@ -70,13 +73,17 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
         )),
     );
     let invitees = req.invitees.unwrap_or_default();
+    let quotas = documented_limits(ex);
     let out = t.with(|d| {
         if !d.user(&userid).is_some_and(|u| u.registered) {
             return Err(&errors::USER_NOT_EXIST);
         }
+        if quotas {
+            quota(d, &userid, now)?;
+        }
         let (keep, non) = resolve(d, invitees)?;
         m.invitees = keep;
-        let mut info = ctx::meeting_info(&m, &userid);
+        let mut info = ctx::meeting_info(&m, &userid, now);
         if !non.is_empty() {
             info["user_non_registered"] = json!(non);
         }
@@ -86,6 +93,41 @@ fn create_inner(ex: &mut Exchange<'_>) -> Out {
     let info = out.map_err(|e| errors::fail(ex, e))?;
     ex.note.meeting = info["meeting_id"].as_str().map(str::to_string);
     ctx::ok(json!({ "meeting_number": 1, "meeting_info_list": [info] }))
+}
+
+/// True when a scenario switched Tencent's documented limits on (`rate_limits: {tencent:
+/// documented}`): the create quotas then apply too.
+pub(super) fn documented_limits(ex: &Exchange<'_>) -> bool {
+    ex.app.limiter.mode(VendorId::Tencent) == Some(LimitMode::Documented)
+}
+
+/// Meetings one user may create per hour (500029).
+const CREATES_PER_HOUR: usize = 2000;
+
+/// The create quotas of /1095/105276, from state: 2000 creates per user per hour → 500029;
+/// per account per month, (users × 10) with at least 50 users, else (users × 2) → 500168.
+/// Counted from the meetings the store holds (`created_at`, cancelled ones included).
+/// [INF] every user counts as a paid seat; a month is 30 days on the server clock.
+fn quota(d: &TenantData, user: &str, now: i64) -> Result<(), &'static crate::vendors::ErrorDef> {
+    let hour = d
+        .meetings
+        .values()
+        .filter(|m| m.creator == user && m.created_at > now - 3600)
+        .count();
+    if hour >= CREATES_PER_HOUR {
+        return Err(&errors::CREATE_LIMIT);
+    }
+    let seats = d.users().count();
+    let monthly = seats * if seats >= 50 { 10 } else { 2 };
+    let month = d
+        .meetings
+        .values()
+        .filter(|m| m.created_at > now - 30 * 86_400)
+        .count();
+    if month >= monthly {
+        return Err(&errors::MONTHLY_LIMIT);
+    }
+    Ok(())
 }
 
 fn resolve(
@@ -152,7 +194,16 @@ fn apply_fields(
             .cloned()
             .unwrap_or_default();
         merged.extend(s.clone());
+        // The waiting room setting drives the store's waiting room (arrivals are held).
+        if let Some(on) = s.get("auto_in_waiting_room").and_then(Value::as_bool) {
+            m.set_waiting_room(on);
+        }
+        merged.remove("auto_in_waiting_room");
         m.set_extra("settings", Value::Object(merged));
+    }
+    if let Some(list) = &req.guests {
+        let list = guests::check(list.clone()).map_err(|p| errors::invalid(ex, p))?;
+        m.set_extra("guests", list);
     }
     for (k, v) in [("location", &req.location), ("time_zone", &req.time_zone)] {
         if let Some(v) = v {
@@ -177,8 +228,9 @@ fn get_inner(ex: &mut Exchange<'_>) -> Out {
     let op = ctx::query_operator(ex)?;
     ctx::query_instance(ex)?;
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let info = t
-        .with(|d| d.meeting(&id).map(|m| ctx::meeting_info(m, &op)))
+        .with(|d| d.meeting(&id).map(|m| ctx::meeting_info(m, &op, now)))
         .map_err(|_| errors::fail(ex, &errors::MEETING_NOT_EXIST))?;
     ctx::ok(json!({ "meeting_number": 1, "meeting_info_list": [info] }))
 }
@@ -192,12 +244,13 @@ fn list_inner(ex: &mut Exchange<'_>) -> Out {
     let t = ctx::tenant(ex)?;
     let op = ctx::query_operator(ex)?;
     ctx::query_instance(ex)?;
+    let now = ex.now_secs();
     if let Some(code) = ex.query("meeting_code").filter(|c| !c.is_empty()) {
         let info = t.with(|d| {
             d.meetings
                 .values()
                 .find(|m| m.code == code && m.state != MeetingState::Cancelled)
-                .map(|m| ctx::meeting_info(m, &op))
+                .map(|m| ctx::meeting_info(m, &op, now))
         });
         let info = info.ok_or_else(|| errors::fail(ex, &errors::MEETING_NOT_EXIST))?;
         return ctx::ok(json!({ "meeting_number": 1, "meeting_info_list": [info] }));
@@ -206,13 +259,13 @@ fn list_inner(ex: &mut Exchange<'_>) -> Out {
     let all: Vec<Value> = t.with(|d| {
         d.meetings
             .values()
-            .filter(|m| matches!(m.state, MeetingState::Scheduled | MeetingState::InProgress))
+            .filter(|m| state::upcoming(m, now))
             .filter(|m| {
                 m.creator == op
                     || ctx::hosts(m).contains(&op)
                     || m.invitees.iter().any(|i| i.user_id == op)
             })
-            .map(|m| ctx::meeting_info(m, &op))
+            .map(|m| ctx::meeting_info(m, &op, now))
             .collect()
     });
     let page: Vec<Value> = all.iter().skip(pos).take(LIST_PAGE).cloned().collect();
@@ -237,6 +290,7 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
     let userid = ctx::need_str(ex, req.userid.clone(), "userid")?;
     ctx::need(ex, req.instanceid, "instanceid")?;
     let id = ex.param("meeting_id").to_string();
+    let now = ex.now_secs();
     let invitees = req.invitees.as_ref().map(|l| {
         l.iter()
             .map(|u| UserRef {
@@ -253,11 +307,7 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
         if m.creator != userid {
             return Err(errors::fail(ex, &errors::NO_PERMISSION));
         }
-        match m.state {
-            MeetingState::Cancelled => return Err(errors::fail(ex, &errors::MEETING_CANCELLED)),
-            MeetingState::Ended => return Err(errors::fail(ex, &errors::MEETING_ENDED)),
-            _ => {}
-        }
+        state::editable(&m, now).map_err(|e| errors::fail(ex, e))?;
         let subject = match req.subject.clone() {
             Some(s) if s.trim().is_empty() => return Err(errors::invalid(ex, "subject is empty")),
             Some(s) => s,
@@ -274,8 +324,8 @@ fn modify_inner(ex: &mut Exchange<'_>) -> Out {
         apply_fields(ex, &mut m, &req, subject, start, end)?;
         if let Some(list) = invitees {
             let (keep, _) = resolve(d, list).map_err(|e| errors::fail(ex, e))?;
-            // resolve() already enforced the cap.
-            let _ = m.set_invitees(keep, usize::MAX);
+            // apply_fields() already enforced the cap.
+            let _ = m.set_invitees(keep, MAX_CREATE_INVITEES);
         }
         let code = m.code.clone();
         if let Ok(slot) = d.meeting_mut(&id) {

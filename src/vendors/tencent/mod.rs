@@ -5,23 +5,32 @@
 //! `wemeet-openapi-sdk-python` 1.0.10. Layout: `routes.rs` (table + router tests), `auth.rs`
 //! (signature, time window, replay cache), `errors.rs` (THE catalogue and envelope),
 //! `schema.rs` (request DTOs), `ctx.rs` (handler helpers, MeetingInfo), `meetings.rs`,
-//! `invitees.rs`, `lifecycle.rs`, `control.rs`. See docs/vendors/tencent.md.
+//! `invitees.rs`, `guests.rs`, `lifecycle.rs`, `control.rs` (participants, status),
+//! `realctl.rs` (mutes, names), `incall.rs` (kickout, co-hosts, history), `waiting.rs`,
+//! `users.rs`, `activation.rs`, `state.rs`. See docs/vendors/tencent.md.
 //!
 //! Tenants: tenant id = AppId, secret = SecretKey, credentials `secret_id` (X-TC-Key) and
 //! `sdk_id`. Tencent tenants are strict (see `auth.rs`): new apps come from scenarios or the
 //! `apps` admin action.
 
+mod activation;
 mod auth;
 /// The request signature, public for the micro-benchmarks and for clients written in Rust.
 pub use auth::{sign, string_to_sign};
 mod control;
 mod ctx;
 mod errors;
+mod guests;
+mod incall;
 mod invitees;
 mod lifecycle;
 mod meetings;
+mod realctl;
 mod routes;
 mod schema;
+mod state;
+mod users;
+mod waiting;
 
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Origin, Store, Tenant, User, VendorId};
@@ -50,6 +59,26 @@ static LIMITS: &[RateLimitDef] = &[
     },
 ];
 
+/// Account-level (enterprise) APIs add 100/min/app per API (190313, /1095/105276): here, the
+/// user directory.
+static ACCOUNT_LIMITS: &[RateLimitDef] = &[
+    RateLimitDef {
+        limit: 300,
+        window_secs: 60,
+        per_operation: false,
+    },
+    RateLimitDef {
+        limit: 200_000,
+        window_secs: 86_400,
+        per_operation: false,
+    },
+    RateLimitDef {
+        limit: 100,
+        window_secs: 60,
+        per_operation: true,
+    },
+];
+
 impl Vendor for Tencent {
     fn id(&self) -> VendorId {
         VendorId::Tencent
@@ -65,13 +94,16 @@ impl Vendor for Tencent {
         "X-Request-Id"
     }
     fn new_request_id(&self, store: &Store) -> String {
-        store.ids.hex(32)
+        store.secrets.hex(32)
     }
     fn authenticate(&self, ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
         if auth != Auth::Signature {
             return Ok(());
         }
-        auth::verify(ex, &self.replay).map_err(|e| errors::fail(ex, e))
+        auth::verify(ex, &self.replay).map_err(|e| match e {
+            auth::Refusal::Gateway(e) => errors::fail(ex, e),
+            auth::Refusal::Param(what) => errors::invalid(ex, what),
+        })
     }
     fn not_found(&self, ex: &Exchange<'_>) -> Reply {
         errors::render(ex.route.operation, &errors::API_NOT_FOUND, None)
@@ -93,12 +125,18 @@ impl Vendor for Tencent {
     fn internal_error(&self, ex: &Exchange<'_>) -> Reply {
         errors::fail_with(ex, &errors::INTERNAL, "internal error")
     }
-    fn rate_limits(&self, _route: &Route) -> &'static [RateLimitDef] {
-        LIMITS
+    fn rate_limits(&self, route: &Route) -> &'static [RateLimitDef] {
+        if route.operation.starts_with("v1_users_") {
+            ACCOUNT_LIMITS
+        } else {
+            LIMITS
+        }
     }
     fn rate_limited(&self, ex: &Exchange<'_>, def: &RateLimitDef, _reset: u64) -> Reply {
         let err = if def.window_secs > 60 {
             &errors::DAILY_LIMIT
+        } else if def.per_operation {
+            &errors::API_LIMIT
         } else {
             &errors::RATE_LIMITED
         };

@@ -6,7 +6,9 @@
 //! are the official SDK's method names (`wemeet_openapi` 1.0.10), which is how Tencent users
 //! name these APIs in code.
 
-use super::{control, invitees, lifecycle, meetings};
+use super::{
+    activation, control, guests, incall, invitees, lifecycle, meetings, realctl, users, waiting,
+};
 use crate::vendors::{Auth, Route};
 use http::Method;
 
@@ -37,9 +39,14 @@ macro_rules! table {
 /// `Some("meeting_id")` when the pattern carries the meeting id.
 const fn meeting_param(path: &str) -> Option<&'static str> {
     let b = path.as_bytes();
+    let needle = b"{meeting_id}";
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'{' {
+    while i + needle.len() <= b.len() {
+        let mut j = 0;
+        while j < needle.len() && b[i + j] == needle[j] {
+            j += 1;
+        }
+        if j == needle.len() {
             return Some("meeting_id");
         }
         i += 1;
@@ -63,6 +70,31 @@ table! {
     GET "/v1/meetings/{meeting_id}/participants" "v1_meetings_meeting_id_participants_get" control::participants;
     GET "/v1/meetings/{meeting_id}/real-time-participants" "v1_meetings_meeting_id_real_time_participants_get" control::real_time_participants;
     PUT "/v1/real-control/meetings/{meeting_id}/status" "v1_real_control_meetings_meeting_id_status_put" control::status;
+    PUT "/v1/real-control/meetings/{meeting_id}/kickout" "v1_real_control_meetings_meeting_id_kickout_put" incall::kickout;
+    PUT "/v1/real-control/meetings/{meeting_id}/cohosts" "v1_real_control_meetings_meeting_id_cohosts_put" incall::cohosts;
+    // /1095/57948 mute a user, /1095/67794 rename participants
+    PUT "/v1/real-control/meetings/{meeting_id}/mutes" "v1_real_control_meetings_meeting_id_mutes_put" realctl::mutes;
+    PUT "/v1/real-control/meetings/{meeting_id}/names" "v1_real_control_meetings_meeting_id_names_put" realctl::names;
+    // /1095/58522 waiting-room members now, /1095/80579 waiting-room records, /1095/57954 control
+    GET "/v1/meetings/{meeting_id}/waiting-room-participants" "v1_meetings_meeting_id_waiting_room_participants_get" waiting::current;
+    GET "/v1/meeting/{meeting_id}/waiting-room" "v1_meeting_meeting_id_waiting_room_get" waiting::records;
+    PUT "/v1/real-control/meetings/{meeting_id}/waiting-room" "v1_real_control_meetings_meeting_id_waiting_room_put" waiting::control;
+    // /1095/54308 query guests, /1095/93438 modify guests
+    GET "/v1/guests/{meeting_id}" "v1_guests_meeting_id_get" guests::get;
+    PUT "/v1/guests/{meeting_id}" "v1_guests_meeting_id_put" guests::put;
+    GET "/v1/history/meetings/{userid}" "v1_history_meetings_userid_get" incall::history;
+    // user management (/1095 user pages, SDK user_manager)
+    POST "/v1/users" "v1_users_post" users::create;
+    GET "/v1/users" "v1_users_get" users::get;
+    PUT "/v1/users" "v1_users_put" users::update;
+    DELETE "/v1/users" "v1_users_delete" users::delete;
+    GET "/v1/users/list" "v1_users_list_get" users::list;
+    POST "/v1/users/invite-activate" "v1_users_invite_activate_post" activation::invite_links;
+    POST "/v1/users/open-id-to-userid" "v1_users_open_id_to_userid_post" activation::open_id_to_userid;
+    GET "/v1/users/{userid}" "v1_users_userid_get" users::get;
+    PUT "/v1/users/{userid}" "v1_users_userid_put" users::update;
+    DELETE "/v1/users/{userid}" "v1_users_userid_delete" users::delete;
+    PUT "/v1/users/{userid}/invite-activate" "v1_users_userid_invite_activate_put" activation::invite_one;
 }
 
 #[cfg(test)]
@@ -140,6 +172,27 @@ mod tests {
                 "/tencent/v1/meetings/123/invitees",
                 "v1_meetings_meeting_id_invitees_get",
             ),
+            (
+                Method::GET,
+                "/v1/guests/15923312864334416762",
+                "v1_guests_meeting_id_get",
+            ),
+            (
+                Method::PUT,
+                "/v1/real-control/meetings/5417310002754750437/waiting-room",
+                "v1_real_control_meetings_meeting_id_waiting_room_put",
+            ),
+            (
+                Method::GET,
+                "/v1/meeting/5417310002754750437/waiting-room",
+                "v1_meeting_meeting_id_waiting_room_get",
+            ),
+            (
+                Method::GET,
+                "/v1/meetings/5417310002754750437/waiting-room-participants",
+                "v1_meetings_meeting_id_waiting_room_participants_get",
+            ),
+            (Method::DELETE, "/v1/users", "v1_users_delete"),
         ];
         for (m, path, want) in cases {
             let (got, _) =

@@ -41,6 +41,8 @@ pub struct MeetingBody {
     pub password: Option<String>,
     pub hosts: Option<Vec<UserRef>>,
     pub invitees: Option<Vec<UserRef>>,
+    /// Guests by phone (`guests.rs`); `null` leaves them as they are.
+    pub guests: Option<Vec<super::guests::Guest>>,
     pub settings: Option<Map<String, Value>>,
     pub location: Option<String>,
     pub time_zone: Option<String>,
@@ -89,17 +91,6 @@ pub struct RealControl {
     pub play_ivr_on_join: Option<bool>,
     pub share_screen: Option<bool>,
     pub enable_red_envelope: Option<bool>,
-}
-
-/// The meeting state names of the `status` field.
-pub fn state_name(s: crate::store::MeetingState) -> &'static str {
-    use crate::store::MeetingState::*;
-    match s {
-        Scheduled => "MEETING_STATE_INIT",
-        InProgress => "MEETING_STATE_STARTED",
-        Ended => "MEETING_STATE_ENDED",
-        Cancelled => "MEETING_STATE_CANCELLED",
-    }
 }
 
 #[cfg(test)]

@@ -99,7 +99,9 @@ def test_create_returns_ids_in_the_vendor_format(conf):
     assert body.phone_numbers
 
 
-def test_invited_users_and_phone_show_as_calling_members(conf):
+def test_invited_users_and_phone_show_as_calling_members(conf, server):
+    # The demo's invitees answer within seconds: a still clock keeps the calls as placed.
+    server.admin_ok("POST", "/clock/freeze", {})
     client, token = conf
     conf_id = create(client, token).conference_id
     assert invite(client, token, conf_id, **two_and_a_phone()).body.success is True
@@ -181,3 +183,72 @@ def test_async_close_with_octet_stream_is_accepted(conf):
         client.close_video_conference_with_options_async(conf_id, req, h, util_models.RuntimeOptions())
     ).body
     assert body.code == 200
+
+
+def test_phone_invitee_without_nick_is_called_under_its_number(conf, server):
+    # The demo's invitees answer within seconds: a still clock keeps the calls as placed.
+    server.admin_ok("POST", "/clock/freeze", {})
+    client, token = conf
+    conf_id = create(client, token).conference_id
+    body = invite(client, token, conf_id, phone_invitee_list=[
+        conf_models.InviteUsersRequestPhoneInviteeList(phone_number="13800000005")]).body
+    assert body.success is True
+    phones = [m for m in members(client, token, conf_id) if m.pstn_join]
+    assert [(p.user_nick, p.attend_status) for p in phones] == [("13800000005", 2)]
+
+
+def test_missing_required_field_is_the_gateways_missing_field(conf):
+    client, token = conf
+    req = conf_models.CreateVideoConferenceRequest(user_id=HOST)
+    h = headers(conf_models.CreateVideoConferenceHeaders, token)
+    with pytest.raises(Exception) as e:
+        client.create_video_conference_with_options(req, h, util_models.RuntimeOptions())
+    assert e.value.code == "MissingconfTitle"
+    assert e.value.data["message"] == "confTitle is mandatory for this action."
+
+
+def test_settings_update_locks_and_invitations_are_refused(conf):
+    client, token = conf
+    h = headers(conf_models.UpdateVideoConferenceSettingHeaders, token)
+    req = conf_models.UpdateVideoConferenceSettingRequest(lock_conference=True)
+    body = client.update_video_conference_setting_with_options(
+        "607452e01401526ee39609e1", req, h, util_models.RuntimeOptions()).body
+    assert (body.case, body.code) == ("success", "200")
+    with pytest.raises(Exception) as e:
+        invite(client, token, "607452e01401526ee39609e1", **two_and_a_phone())
+    assert e.value.data["message"] == "error:conference is locked"
+
+
+def test_corp_tokens_for_third_party_and_store_apps(fresh):
+    client = OAuthClient(config(fresh))
+    corp = client.get_corp_access_token(oauth_models.GetCorpAccessTokenRequest(
+        suite_key="suite-py", suite_secret="s", auth_corp_id="corp-py", suite_ticket="t")).body
+    assert corp.expire_in == 7200
+    tok = client.get_token("dingmockcorp0001", oauth_models.GetTokenRequest(
+        client_id=KEY, client_secret=SECRET, grant_type="client_credentials")).body
+    assert tok.access_token == get_token(fresh).access_token
+    with pytest.raises(Exception) as e:
+        client.get_token("dingbogus", oauth_models.GetTokenRequest(
+            client_id=KEY, client_secret=SECRET, grant_type="client_credentials"))
+    assert (e.value.code, e.value.statusCode) == ("unknownError", 500)
+
+
+def test_strict_tenants_for_dingtalk_refuse_a_misconfigured_app_key(fresh):
+    fresh.admin_ok("PUT", "/tenants/strict", {"vendor": "dingtalk", "strict": True})
+    client = OAuthClient(config(fresh))
+    with pytest.raises(Exception) as e:
+        client.get_access_token(oauth_models.GetAccessTokenRequest(app_key="ding-py-typo", app_secret="s"))
+    assert e.value.code == "invalidClientIdOrSecret"
+
+
+def test_a_reset_between_two_apps_never_hands_over_a_cached_token(fresh):
+    client = OAuthClient(config(fresh))
+    a = client.get_access_token(oauth_models.GetAccessTokenRequest(app_key="ding-py-a", app_secret="a")).body.access_token
+    fresh.reset()
+    b = client.get_access_token(oauth_models.GetAccessTokenRequest(app_key="ding-py-b", app_secret="b")).body.access_token
+    assert a != b
+    h = headers(conf_models.QueryUserOnGoingConferenceHeaders, a)
+    with pytest.raises(Exception) as e:
+        ConferenceClient(config(fresh)).query_user_on_going_conference_with_options(
+            conf_models.QueryUserOnGoingConferenceRequest(union_id=HOST), h, util_models.RuntimeOptions())
+    assert e.value.code == "InvalidAuthentication"

@@ -116,14 +116,19 @@ def test_tenant_token_is_fetched_by_the_sdk_and_used_for_reserve_apply(fresh, cl
     assert resp.get_log_id() is not None
     assert fresh.count(vendor="feishu", operation="auth.tenant_access_token.internal") == 1
 
-    # start it through the admin API, then read it back as a meeting
-    fresh.admin_ok("POST", f"/meetings/{reserve.id}/start", {"vendor": "feishu"})
+    # start it through the admin API (someone joins), then read it back as a meeting: the
+    # meeting id comes into being at the start and is not the reserve id
+    started = fresh.admin_ok("POST", f"/meetings/{reserve.id}/start", {"vendor": "feishu"})
+    meeting_id = started["meeting"]["id"]
+    assert meeting_id != reserve.id
     active = client.vc.v1.reserve.get_active_meeting(
         GetActiveMeetingReserveRequest.builder().reserve_id(reserve.id).with_participants(True).build()
     )
     assert active.success(), (active.code, active.msg)
-    assert active.data.meeting.id == reserve.id
-    got = client.vc.v1.meeting.get(GetMeetingRequest.builder().meeting_id(reserve.id).with_participants(True).build())
+    assert active.data.meeting.id == meeting_id
+    wrong = client.vc.v1.meeting.get(GetMeetingRequest.builder().meeting_id(reserve.id).build())
+    assert (wrong.code, wrong.raw.status_code) == (121004, 404)
+    got = client.vc.v1.meeting.get(GetMeetingRequest.builder().meeting_id(meeting_id).with_participants(True).build())
     assert got.success()
     assert got.data.meeting.status == 2
     assert got.data.meeting.host_user.id == HOST
@@ -131,6 +136,8 @@ def test_tenant_token_is_fetched_by_the_sdk_and_used_for_reserve_apply(fresh, cl
 
 
 def test_invite_three_then_meeting_get_lists_them_calling(fresh, client):
+    # The demo's invitees answer within seconds: a still clock keeps the calls as placed.
+    fresh.admin_ok("POST", "/clock/freeze", {})
     option = user_option(fresh, client)
     resp = invite(client, option, ["ou_guest_0000", "ou_guest_0001", "ou_guest_0002"])
     assert resp.success(), (resp.code, resp.msg)
@@ -220,8 +227,8 @@ def test_meeting_list_reports_the_running_demo_meeting(fresh, client):
     now = int(time.time())
     req = (
         GetMeetingListRequest.builder()
-        .start_time(0)
-        .end_time(now + 86400)
+        .start_time(now - 3600)
+        .end_time(now + 3600)
         .meeting_status(1)
         .user_id_type("union_id")
         .page_size(20)
@@ -245,8 +252,8 @@ def test_participant_list_shows_an_accepted_invitee_and_refuses_a_bad_page_size(
     def req(size):
         return (
             GetParticipantListRequest.builder()
-            .meeting_start_time(0)
-            .meeting_end_time(int(time.time()) + 86400)
+            .meeting_start_time(int(time.time()) - 3600)
+            .meeting_end_time(int(time.time()) + 3600)
             .meeting_status(1)
             .meeting_no("112000358")
             .user_id_type("user_id")

@@ -216,3 +216,42 @@ def test_cancelling_a_running_meeting_needs_type_1(fresh):
     c.cancel_meeting(CancelMeetingRequest(conference_id=conf_id, type=1))
     status, m = fresh.admin("GET", f"/meetings/{conf_id}?vendor=huawei")
     assert m["meeting"]["state"] == "cancelled"
+
+
+def test_111072065_is_a_client_error_from_state_and_a_server_error_in_its_500_form(fresh):
+    """Issue 16 item 7: meetmock answers MMC.111072065 with 400 (ClientRequestException); the API
+    Explorer's 500 form (scenarios/huawei-conf-not-found-500.yaml) is a ServerResponseException."""
+    from huaweicloudsdkcore.exceptions.exceptions import ServerResponseException
+
+    c = account_client(fresh)
+    conf_id, chair = create(c)
+    token = start_and_token(c, conf_id, chair)
+    with pytest.raises(ClientRequestException) as e:
+        invite(c, "999999999", token, Attendee(name="Bob", phone="+8613800000002"))
+    assert (e.value.status_code, e.value.error_code) == (400, "MMC.111072065")
+    with open(fresh_scenario("huawei-conf-not-found-500.yaml")) as f:
+        rules = f.read()
+    fresh.admin_ok(
+        "POST",
+        "/faults",
+        {
+            "name": "conf-not-found-500",
+            "match": {"vendor": "huawei", "operation": "InviteParticipant"},
+            "when": {"first": 1},
+            "response": {
+                "status": 500,
+                "headers": {"Content-Type": "application/json;charset=UTF-8"},
+                "body": '{"error_code":"MMC.111072065","error_msg":"CONF_NOT_FOUND_OR_AUTH_FAILED"}',
+            },
+        },
+    )
+    assert "conf-not-found" in rules
+    with pytest.raises(ServerResponseException) as e:
+        invite(c, conf_id, token, Attendee(name="Bob", phone="+8613800000002"))
+    assert (e.value.status_code, e.value.error_code) == (500, "MMC.111072065")
+
+
+def fresh_scenario(name):
+    import pathlib
+
+    return pathlib.Path(__file__).resolve().parents[3] / "scenarios" / name

@@ -83,7 +83,7 @@ def test_create_meeting_returns_ids_and_unregistered_invitees(fresh):
     c = client(fresh)
     body = V1MeetingsPostRequest(
         userid="userA", instanceid=1, subject="探针会议 probe", type=0,
-        start_time="1795250005", end_time="1795253605",
+        start_time="1893484800", end_time="1893488400",
         invitees=[{"userid": "userB"}, {"userid": "ghost_u"}],
     )
     resp = c.meetings_api.v1_meetings_post(ApiV1MeetingsPostRequest(body=body), authenticator_options=auth())
@@ -166,7 +166,7 @@ def test_an_unknown_meeting_is_400_190457(fresh):
 def test_a_wrong_secret_key_is_signature_failed(fresh):
     with pytest.raises(ServiceException) as ei:
         set_invitees(client(fresh, secret_key="wrong"), SCHEDULED, "userA", ["userB"])
-    assert error_of(ei) == (400, 200003, "Signature failed!")
+    assert error_of(ei) == (500, 200003, "Signature failed!")
     assert ei.value.error_info.new_error_code == 200200003
     assert stored(fresh) == []
 
@@ -203,3 +203,23 @@ def test_cancel_answers_empty_and_a_second_cancel_is_9007(fresh):
     with pytest.raises(ServiceException) as ei:
         cancel()
     assert error_of(ei) == (500, 9007, "MEETING CANCLED")
+
+
+def test_a_user_created_through_the_sdk_is_then_stored_as_an_invitee(fresh):
+    from wemeet_openapi.service.user_manager import (
+        ApiV1UsersPostRequest, ApiV1UsersUseridGetRequest, V1UsersPostRequest)
+
+    c = client(fresh)
+    assert set_invitees(c, SCHEDULED, "userA", ["sdkuser"]).data.user_non_registered == ["sdkuser"]
+    created = c.user_manager_api.v1_users_post(
+        ApiV1UsersPostRequest(body=V1UsersPostRequest(
+            operator_id="userA", operator_id_type=1, userid="sdkuser", username="SDK User",
+            phone="13700000001")),
+        authenticator_options=auth()).data
+    assert created.userid == "sdkuser"
+    got = c.user_manager_api.v1_users_userid_get(
+        ApiV1UsersUseridGetRequest(userid="sdkuser", operator_id="userA", operator_id_type="1"),
+        authenticator_options=auth()).data
+    assert (got.username, got.status) == ("SDK User", "1")
+    assert not set_invitees(c, SCHEDULED, "userA", ["sdkuser"]).data.user_non_registered
+    assert stored(fresh) == ["sdkuser"]
