@@ -51,21 +51,20 @@ struct Inbox {
     dropped: u64,
 }
 
-/// 64-bit values unique to this server process: dedupe ids, nonces and IVs. Not drawn from the
-/// seeded id stream (that would make meeting ids depend on delivery timing) and not repeated
-/// after a restart (a receiver that remembers event ids must never see one reused).
-struct UniqueIds {
+/// Nonces, IVs and handshake challenges: unpredictable enough for a mock, never needed to be
+/// unique (dedupe ids come from the store's `Secrets`, which never repeat).
+struct NonceSource {
     epoch: u64,
     counter: AtomicU64,
 }
 
-impl UniqueIds {
+impl NonceSource {
     fn new() -> Self {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(0);
-        UniqueIds {
+        NonceSource {
             epoch: crate::store::splitmix64(nanos ^ ((std::process::id() as u64) << 32)),
             counter: AtomicU64::new(0),
         }
@@ -87,8 +86,8 @@ pub struct Engine {
     wake: Notify,
     /// The HTTP(S) transport and its client cache.
     pub webhook: webhook::Webhook,
-    /// Dedupe ids, nonces and IVs (one atomic counter).
-    ids: UniqueIds,
+    /// Seeds of nonces and IVs, handshake challenges (one atomic counter).
+    ids: NonceSource,
     /// The store's subscriptions (shared; read by the sink and the worker).
     subs: Arc<Subscriptions>,
     /// The outbox bound, also the inbox bound (read by the sink without the outbox lock).
@@ -103,7 +102,7 @@ impl Engine {
             outbox: Mutex::new(Outbox::new(capacity)),
             wake: Notify::new(),
             webhook: webhook::Webhook::default(),
-            ids: UniqueIds::new(),
+            ids: NonceSource::new(),
             subs,
             capacity: capacity.max(1),
         })
@@ -166,7 +165,8 @@ impl Engine {
             };
             tenant.with(|d| {
                 for sub in &subs {
-                    for ev in format.events(c, sub, d, &mut || self.ids.next()) {
+                    let secrets = &app.store.secrets;
+                    for ev in format.events(c, sub, d, &mut || secrets.next_u128()) {
                         out.push(Delivery {
                             id: 0,
                             event_id: ev.event_id,

@@ -133,13 +133,14 @@ pub trait EventFormat: Send + Sync + 'static {
     }
 
     /// The events `change` produces for `sub`, in order. `directory` is the tenant's data (to
-    /// write users' other ids); `new_id` draws 64 unique bits for dedupe ids.
+    /// write users' other ids); `new_id` draws 128 bits that never repeat (not within a
+    /// process, not after a reset or a restart) for dedupe ids.
     fn events(
         &self,
         change: &Change,
         sub: &Subscription,
         directory: &TenantData,
-        new_id: &mut dyn FnMut() -> u64,
+        new_id: &mut dyn FnMut() -> u128,
     ) -> Vec<EventDraft>;
 
     /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).

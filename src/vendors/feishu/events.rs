@@ -278,7 +278,7 @@ impl EventFormat for FeishuEvents {
         change: &Change,
         sub: &Subscription,
         d: &TenantData,
-        new_id: &mut dyn FnMut() -> u64,
+        new_id: &mut dyn FnMut() -> u128,
     ) -> Vec<EventDraft> {
         let token = sub.secret("verification_token").unwrap_or("");
         let key = tenant_key(&change.tenant);
@@ -287,7 +287,7 @@ impl EventFormat for FeishuEvents {
             .filter(|(t, _)| sub.wants(t))
             .map(|(event_type, event)| {
                 // 32 lower-case hex, unique per event, reused on every retry [inf §1.2].
-                let event_id = format!("{:016x}{:016x}", new_id(), new_id());
+                let event_id = format!("{:032x}", new_id());
                 let envelope = Envelope {
                     schema: "2.0",
                     header: Header {
