@@ -50,7 +50,11 @@ impl App {
         let vendors = registry();
         let router = Router::new(&vendors)?;
         let store = Store::new(config.seed, config.strict_tenants);
-        let events = Engine::new(config.events_capacity, Arc::clone(&store.subscriptions));
+        let events = Engine::new(
+            config.events_capacity,
+            Arc::clone(&store.subscriptions),
+            &vendors,
+        );
         store.changes.add_sink(events.sink());
         let app = App {
             store,

@@ -26,6 +26,8 @@ mod worker;
 use crate::app::App;
 use crate::store::bus::Sink;
 use crate::store::{Change, Subscription, Subscriptions};
+use crate::vendors::events::EventFormat;
+use crate::vendors::Vendor;
 use delivery::{Delivery, Filter};
 use outbox::{Outbox, OutboxState};
 use parking_lot::Mutex;
@@ -92,11 +94,21 @@ pub struct Engine {
     subs: Arc<Subscriptions>,
     /// The outbox bound, also the inbox bound (read by the sink without the outbox lock).
     capacity: usize,
+    /// Each vendor's event format (in `VendorId::ALL` order), for the sink's fast filter.
+    formats: [Option<&'static dyn EventFormat>; 4],
 }
 
 impl Engine {
-    /// An engine holding at most `capacity` unfinished deliveries.
-    pub fn new(capacity: usize, subs: Arc<Subscriptions>) -> Arc<Engine> {
+    /// An engine holding at most `capacity` unfinished deliveries, for these vendors.
+    pub fn new(
+        capacity: usize,
+        subs: Arc<Subscriptions>,
+        vendors: &[Box<dyn Vendor>],
+    ) -> Arc<Engine> {
+        let mut formats: [Option<&'static dyn EventFormat>; 4] = [None; 4];
+        for v in vendors {
+            formats[v.id().index()] = v.events();
+        }
         Arc::new(Engine {
             inbox: Mutex::new(Inbox::default()),
             outbox: Mutex::new(Outbox::new(capacity)),
@@ -105,6 +117,7 @@ impl Engine {
             ids: NonceSource::new(),
             subs,
             capacity: capacity.max(1),
+            formats,
         })
     }
 
@@ -116,7 +129,8 @@ impl Engine {
 
     /// Called under the changed tenant's lock: O(1), never blocks on I/O.
     pub fn offer(&self, c: &Arc<Change>) {
-        if !self.subs.listens(c.vendor, &c.tenant) {
+        let wanted = self.formats[c.vendor.index()].is_some_and(|f| f.interested(&c.kind));
+        if !wanted || !self.subs.listens(c.vendor, &c.tenant) {
             return;
         }
         let capacity = self.capacity;
@@ -133,6 +147,10 @@ impl Engine {
                 return;
             }
             inbox.changes.push(Arc::clone(c));
+            // The worker drains the whole inbox: one wake-up per batch is enough.
+            if inbox.changes.len() > 1 {
+                return;
+            }
         }
         self.wake.notify_one();
     }

@@ -11,7 +11,7 @@
 //! [`validate`] is the one validation of a subscription (scenarios, admin API, state import,
 //! vendor config endpoints): generic checks plus the format's own [`EventFormat::check`].
 
-use crate::store::{Change, Mode, Subscription, TenantData, VendorId};
+use crate::store::{Change, ChangeKind, Mode, Subscription, TenantData, VendorId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -130,6 +130,13 @@ pub trait EventFormat: Send + Sync + 'static {
     fn check(&self, sub: &Subscription) -> Result<(), FieldError> {
         let _ = sub;
         Ok(())
+    }
+
+    /// False when a change of this kind can never produce an event of this vendor: the
+    /// engine's sink then drops it at once (it never wakes the worker).
+    fn interested(&self, kind: &ChangeKind) -> bool {
+        let _ = kind;
+        true
     }
 
     /// The events `change` produces for `sub`, in order. `directory` is the tenant's data (to

@@ -273,6 +273,17 @@ impl EventFormat for FeishuEvents {
         true
     }
 
+    /// Starts, ends, joins and leaves; invites, rings, declines and settings fire nothing.
+    fn interested(&self, kind: &ChangeKind) -> bool {
+        matches!(
+            kind,
+            ChangeKind::MeetingStarted
+                | ChangeKind::MeetingEnded { .. }
+                | ChangeKind::ParticipantJoined { .. }
+                | ChangeKind::ParticipantLeft { .. }
+        )
+    }
+
     fn events(
         &self,
         change: &Change,
