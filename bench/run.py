@@ -104,7 +104,10 @@ def wait_ready(url, started, limit=60):
 
 def call(method, url, body=None, headers=None):
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
-    req = urllib.request.Request(url, data=data, method=method, headers=headers or {})
+    # JSON by default: urllib would send application/x-www-form-urlencoded, which the admin API
+    # refuses for changes (a cross-site page can send that type without a preflight).
+    headers = {"Content-Type": "application/json", **(headers or {})}
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as r:
             return r.status, json.loads(r.read() or b"{}")

@@ -39,6 +39,8 @@ pub struct App {
     pub scenarios: RwLock<Vec<Scenario>>,
     pub stats: Stats,
     pub started: Instant,
+    /// `--state-file` bookkeeping: last write, failures (health), background touches.
+    pub persist: crate::statefile::Persist,
     /// Flipped to `true` when the server starts shutting down, so long-lived answers (the
     /// dashboard's live stream) end at once instead of holding graceful shutdown open.
     pub stopping: tokio::sync::watch::Sender<bool>,
@@ -67,6 +69,7 @@ impl App {
             scenarios: RwLock::new(Vec::new()),
             stats: Stats::default(),
             started: Instant::now(),
+            persist: crate::statefile::Persist::default(),
             stopping: tokio::sync::watch::channel(false).0,
             config,
         };

@@ -1,14 +1,61 @@
-//! The response body type: a whole buffer, the chunks of a slow or truncated answer
-//! (connection faults, ending in an error when the connection must break), or a live stream
-//! (the dashboard's server-sent events).
+//! Bodies both ways. Requests: [`read_request`] enforces `--max-body-bytes` (from the declared
+//! `Content-Length` before reading a byte, and while reading a chunked body) and
+//! `--body-timeout-ms` (a body that stops arriving is cut). Responses: the [`Body`] type, a whole
+//! buffer, the chunks of a slow or truncated answer (connection faults, ending in an error when
+//! the connection must break), or a live stream (the dashboard's server-sent events).
 
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::Sleep;
+
+/// Why a request body was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestBodyError {
+    /// Longer than the limit (declared or counted): answer the vendor's body-too-large error.
+    TooLarge,
+    /// Not received within the body timeout: answer 408 and close.
+    TimedOut,
+    /// The client went away: nobody to answer.
+    Gone,
+}
+
+/// Reads a whole request body within `max` bytes and `timeout`. A declared `Content-Length`
+/// over `max` is refused before anything is read (the client may still be sending it).
+pub async fn read_request<B>(
+    headers: &http::HeaderMap,
+    body: B,
+    max: usize,
+    timeout: Duration,
+) -> Result<Bytes, RequestBodyError>
+where
+    B: HttpBody<Data = Bytes>,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    let declared = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(RequestBodyError::TooLarge);
+    }
+    if body.is_end_stream() {
+        // Nothing to wait for (a GET): no timer.
+        return Ok(Bytes::new());
+    }
+    match tokio::time::timeout(timeout, Limited::new(body, max).collect()).await {
+        Err(_) => Err(RequestBodyError::TimedOut),
+        Ok(Ok(c)) => Ok(c.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(RequestBodyError::TooLarge)
+        }
+        Ok(Err(_)) => Err(RequestBodyError::Gone),
+    }
+}
 
 /// A body error: the connection is cut on purpose.
 #[derive(Debug)]

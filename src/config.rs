@@ -32,6 +32,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a running server over loopback (GET /__admin/health, no token needed): exit 0 when
+    /// it answers ok. For container health checks; reads the same MEETMOCK_LISTEN* as serve.
+    Health {
+        /// The server's edge listener (0.0.0.0 / :: are reached over loopback).
+        #[arg(long, env = "MEETMOCK_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// The server's admin listener, when it has one.
+        #[arg(long, env = "MEETMOCK_LISTEN_ADMIN")]
+        listen_admin: Option<SocketAddr>,
+        /// Give up after this many milliseconds.
+        #[arg(long, default_value_t = 2_000)]
+        timeout_ms: u64,
+    },
 }
 
 /// Log line format.
@@ -82,9 +95,18 @@ pub struct Config {
     /// Write the served certificate (PEM) here so clients can trust it.
     #[arg(long, env = "MEETMOCK_WRITE_CERT")]
     pub write_cert: Option<PathBuf>,
-    /// Require `Authorization: Bearer <token>` on the admin API.
+    /// Require `Authorization: Bearer <token>` on the admin API (health excepted). Without one,
+    /// the admin API answers loopback clients only.
     #[arg(long, env = "MEETMOCK_ADMIN_TOKEN")]
     pub admin_token: Option<String>,
+    /// A host name admin requests may carry in `Host` besides IP addresses and loopback names
+    /// (repeatable; DNS-rebinding guard, e.g. a docker-compose service name).
+    #[arg(
+        long = "admin-allowed-host",
+        env = "MEETMOCK_ADMIN_ALLOWED_HOST",
+        value_delimiter = ','
+    )]
+    pub admin_allowed_hosts: Vec<String>,
     /// Requests kept in the journal.
     #[arg(long, env = "MEETMOCK_JOURNAL_CAPACITY", default_value_t = 10_000)]
     pub journal_capacity: usize,
@@ -100,10 +122,17 @@ pub struct Config {
     /// Reload scenario files when they change (a bad edit is refused; the old rules stay).
     #[arg(long, env = "MEETMOCK_WATCH")]
     pub watch: bool,
-    /// Save the state here on shutdown and restore it on start (written atomically; a corrupt
-    /// file is refused at start and never overwritten).
+    /// Keep the state in this file: restored on start, saved while running (see --persist) and
+    /// on shutdown; written atomically. A corrupt file or an unwritable path is refused at start.
     #[arg(long, env = "MEETMOCK_STATE_FILE")]
     pub state_file: Option<PathBuf>,
+    /// When --state-file is written: `on-change` (within about a second of any change),
+    /// `interval` (every --persist-interval-ms when changed), `on-shutdown` (at exit only).
+    #[arg(long, env = "MEETMOCK_PERSIST", value_enum, default_value_t = Persist::OnChange)]
+    pub persist: Persist,
+    /// The period of `--persist interval`, in milliseconds.
+    #[arg(long, env = "MEETMOCK_PERSIST_INTERVAL_MS", default_value_t = 15_000)]
+    pub persist_interval_ms: u64,
     /// Worker threads of the async runtime (0 = one per core).
     #[arg(long, env = "MEETMOCK_THREADS", default_value_t = 0)]
     pub threads: usize,
@@ -118,6 +147,25 @@ pub struct Config {
     /// and a subscription's own `ca_pem`).
     #[arg(long, env = "MEETMOCK_EVENTS_CA")]
     pub events_ca: Option<PathBuf>,
+    /// Milliseconds a client may take to send a request body once its head arrived (408 after).
+    #[arg(long, env = "MEETMOCK_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
+    /// On shutdown, milliseconds in-flight requests get to finish before their connections are
+    /// cut (a second SIGTERM/Ctrl-C cuts them at once). Idle connections close immediately.
+    #[arg(long, env = "MEETMOCK_DRAIN_TIMEOUT_MS", default_value_t = 3_000)]
+    pub drain_timeout_ms: u64,
+}
+
+/// When `--state-file` is written (LocalStack's persistence strategies are the model).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Persist {
+    /// Saved within about a second of any change (and at exit): a crash loses at most that.
+    #[default]
+    OnChange,
+    /// Saved every `--persist-interval-ms` when something changed (and at exit).
+    Interval,
+    /// Saved at a clean exit only: a crash loses everything since the start.
+    OnShutdown,
 }
 
 impl Default for Config {
@@ -136,13 +184,18 @@ impl Default for Config {
             tls_key: None,
             write_cert: None,
             admin_token: None,
+            admin_allowed_hosts: Vec::new(),
             journal_capacity: 10_000,
             log_format: LogFormat::Text,
             strict_tenants: false,
             max_body_bytes: 4 * 1024 * 1024,
             watch: false,
             state_file: None,
+            persist: Persist::OnChange,
+            persist_interval_ms: 15_000,
             header_timeout_ms: 10_000,
+            body_timeout_ms: 10_000,
+            drain_timeout_ms: 3_000,
             threads: 0,
             events_capacity: crate::events::DEFAULT_CAPACITY,
             events_ca: None,

@@ -6,7 +6,8 @@
 //! - [`server`]: listeners, HTTP/TLS sniffing on one port, graceful shutdown; [`tls`] the cert.
 //! - [`pipeline`]: the request lifecycle, written once (route → faults → auth → rate limit →
 //!   handler → request-id header → journal); [`body`] the response body.
-//! - [`admin`]: the `/__admin/` API.
+//! - [`admin`]: the `/__admin/` API (access control in `admin::access`); [`statefile`] the
+//!   `--state-file` persistence; [`probe`] the `meetmock health` client.
 //! - [`vendors`]: the vendor contract, the registry and one module per vendor.
 //! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
 //! - [`scenario`]: YAML seed data and rules → the running state.
@@ -25,6 +26,7 @@ pub mod exchange;
 pub mod faults;
 pub mod journal;
 pub mod pipeline;
+pub mod probe;
 pub mod ratelimit;
 pub mod scenario;
 pub mod server;
@@ -64,6 +66,16 @@ pub enum StartError {
     AdminExposed(std::net::SocketAddr),
 }
 
+/// How a server stopped: how its drain of in-flight requests ended (the state file, if any,
+/// was saved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    pub drain: server::Drain,
+}
+
+/// The server task's result: how it stopped, or the final save that failed.
+type Outcome = Result<Stopped, statefile::StateFileError>;
+
 /// A running server.
 pub struct Running {
     pub app: Arc<App>,
@@ -72,7 +84,8 @@ pub struct Running {
     /// The served certificate, PEM.
     pub cert_pem: String,
     shutdown: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<()>,
+    force: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<Outcome>,
 }
 
 impl Running {
@@ -81,7 +94,8 @@ impl Running {
         self.addrs[0].1
     }
 
-    /// Stops accepting, lets in-flight requests finish (bounded), and waits.
+    /// Stops accepting, closes idle connections, drains in-flight requests (bounded by
+    /// `--drain-timeout-ms`), saves the state file, and waits.
     pub async fn stop(self) {
         let _ = self.shutdown.send(true);
         let _ = self.task.await;
@@ -92,9 +106,24 @@ impl Running {
         let _ = self.task.await;
     }
 
+    /// Waits until the server has stopped; `Err` when the final save of the state file failed.
+    pub async fn finish(self) -> Outcome {
+        match self.task.await {
+            Ok(r) => r,
+            Err(_) => Ok(Stopped {
+                drain: server::Drain::Forced,
+            }),
+        }
+    }
+
     /// A handle that triggers shutdown.
     pub fn shutdown_handle(&self) -> watch::Sender<bool> {
         self.shutdown.clone()
+    }
+
+    /// A handle that, after shutdown began, cuts the in-flight requests at once.
+    pub fn force_handle(&self) -> watch::Sender<bool> {
+        self.force.clone()
     }
 }
 
@@ -182,42 +211,84 @@ pub async fn start_with(
         None => None,
     };
     let watch_files = config.watch;
-    let saved = match &config.state_file {
-        Some(path) => statefile::read(path)?,
-        None => None,
-    };
     let app = Arc::new(App::new(config, scenarios)?);
     if let Some(pem) = events_ca {
         app.events.webhook.trust(pem);
     }
-    if let (Some(s), Some(path)) = (saved, app.config.state_file.clone()) {
-        statefile::apply(&app, &path, s)?;
+    if let Some(path) = app.config.state_file.clone() {
+        if let Some(s) = statefile::read(&app, &path)? {
+            statefile::apply(&app, s);
+        }
+        // Written once now: an unwritable path is refused before anything is served.
+        statefile::save_blocking(&app).await?;
     }
     let listeners = server::bind(&app).await.map_err(StartError::Bind)?;
     let addrs = server::addrs(&listeners);
+    warn_if_admin_is_remote(&app, &addrs);
     let (tx, rx) = watch::channel(false);
+    let (force_tx, force_rx) = watch::channel(false);
     if watch_files {
         faults::watch::spawn(Arc::clone(&app), rx.clone());
     }
     spawn_token_sweep(Arc::clone(&app), rx.clone());
+    statefile::spawn_saver(Arc::clone(&app), rx.clone());
     spawn_living(Arc::clone(&app), rx.clone());
     events::spawn(Arc::clone(&app), rx.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
-    let served = Arc::clone(&app);
-    let task = tokio::spawn(async move {
-        server::run(Arc::clone(&served), listeners, acceptor, rx).await;
-        if let Some(path) = &served.config.state_file {
-            match statefile::save(&served, path) {
-                Ok(()) => tracing::info!(path = %path.display(), "state saved"),
-                Err(e) => tracing::error!("{e}"),
-            }
-        }
-    });
+    let task = tokio::spawn(serve_then_save(
+        Arc::clone(&app),
+        listeners,
+        acceptor,
+        rx,
+        force_rx,
+    ));
     Ok(Running {
         app,
         addrs,
         cert_pem: tls.cert_pem,
         shutdown: tx,
+        force: force_tx,
         task,
     })
+}
+
+/// Serves until shutdown; then saves at once (while requests drain) and again after the drain,
+/// so a `docker stop` that kills after its grace period still finds the state on disk.
+async fn serve_then_save(
+    app: Arc<App>,
+    listeners: Vec<server::Listener>,
+    acceptor: tokio_rustls::TlsAcceptor,
+    shutdown: watch::Receiver<bool>,
+    force: watch::Receiver<bool>,
+) -> Outcome {
+    let mut signal = shutdown.clone();
+    let early = Arc::clone(&app);
+    let first_save = tokio::spawn(async move {
+        if signal.wait_for(|s| *s).await.is_ok() {
+            let _ = statefile::save_blocking(&early).await;
+        }
+    });
+    let drain = server::run(Arc::clone(&app), listeners, acceptor, shutdown, force).await;
+    let _ = first_save.await;
+    if let Some(path) = &app.config.state_file {
+        statefile::save_blocking(&app).await?;
+        tracing::info!(path = %path.display(), "state saved");
+    }
+    Ok(Stopped { drain })
+}
+
+/// The admin API on a non-loopback edge listener without a token is served to loopback
+/// clients only (see `admin/access.rs`): say so once at start.
+fn warn_if_admin_is_remote(app: &App, addrs: &[(Scope, SocketAddr)]) {
+    if app.config.admin_token.is_some() {
+        return;
+    }
+    for (scope, addr) in addrs {
+        if scope.admin && !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "the admin API answers loopback clients only: set --admin-token (MEETMOCK_ADMIN_TOKEN) to use it from elsewhere"
+            );
+        }
+    }
 }

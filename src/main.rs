@@ -1,4 +1,7 @@
-//! The `meetmock` binary: parses the command line and runs `serve`, `check` or `routes`.
+//! The `meetmock` binary: parses the command line and runs `serve`, `check`, `routes` or
+//! `health`. `serve` stops on SIGTERM/Ctrl-C (idle connections close, in-flight requests drain,
+//! the state file is saved); a second signal cuts the drain short (still saving), a third exits
+//! at once.
 
 use anyhow::Context;
 use clap::Parser;
@@ -27,6 +30,23 @@ fn main() -> ExitCode {
             routes(json);
             ExitCode::SUCCESS
         }
+        Command::Health {
+            listen,
+            listen_admin,
+            timeout_ms,
+        } => {
+            let addr = meetmock::probe::target(listen, listen_admin);
+            match meetmock::probe::check(addr, std::time::Duration::from_millis(timeout_ms)) {
+                Ok(body) => {
+                    println!("{body}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("meetmock health: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 
@@ -54,38 +74,77 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let demo = !config.no_demo;
+        let state_file = config.state_file.clone();
         let running = meetmock::start(config).await?;
         print_banner(&running, demo);
         let stop = running.shutdown_handle();
+        let force = running.force_handle();
+        let mut signals = Signals::new();
         tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("shutting down: finishing in-flight requests");
+            signals.next().await;
+            tracing::info!("shutting down: idle connections closed, draining in-flight requests (a second signal cuts them)");
             let _ = stop.send(true);
+            signals.next().await;
+            eprintln!("meetmock: second signal: cutting in-flight requests, then saving");
+            let _ = force.send(true);
+            signals.next().await;
+            eprintln!("meetmock: third signal: exiting now, without saving");
+            std::process::exit(130);
         });
-        running.wait().await;
+        let stopped = running.finish().await?;
+        if stopped.drain == meetmock::server::Drain::Forced {
+            let saved = match &state_file {
+                Some(p) => format!("; state saved to {}", p.display()),
+                None => String::new(),
+            };
+            anyhow::bail!("forced exit: in-flight requests were cut{saved}");
+        }
         Ok(())
     })
 }
 
-async fn wait_for_signal() {
+/// SIGTERM and SIGINT (Ctrl-C), each delivery counted once.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Signals {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
             }
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
         }
+        #[cfg(not(unix))]
+        Signals {}
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+                match s {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                _ = recv(&mut self.term) => {}
+                _ = recv(&mut self.int) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

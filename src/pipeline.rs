@@ -3,7 +3,7 @@
 //! handler with the vendor's own errors) → vendor request-id header → journal.
 
 use crate::app::App;
-use crate::body::Body;
+use crate::body::{Body, RequestBodyError};
 use crate::exchange::{Exchange, Note, Reply};
 use crate::faults::{Action, ConnectionFault, Decision, FaultInput};
 use crate::journal::Entry;
@@ -12,7 +12,6 @@ use crate::vendors::router::Lookup;
 use crate::vendors::{Auth, Route};
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
@@ -69,19 +68,11 @@ where
         if let Some(resp) = crate::admin::ui::serve(app, &parts, path) {
             return Outcome::Respond(resp);
         }
-        let bytes = match Limited::new(body, app.config.max_body_bytes)
-            .collect()
-            .await
-        {
-            Ok(c) => c.to_bytes(),
-            Err(_) => {
-                return Outcome::Respond(to_response(crate::admin::too_large()));
-            }
+        return match crate::admin::serve(app, &parts, target, body).await {
+            Some(reply) => Outcome::Respond(to_response(reply)),
+            // The client went away while sending the body: nobody to answer.
+            None => Outcome::Abort { reset: false },
         };
-        // Simulated invitees whose step fell due act first, so what is read is current.
-        app.store.run_due();
-        let reply = crate::admin::handle(app, &parts, target, bytes).await;
-        return Outcome::Respond(to_response(reply));
     }
 
     let lookup = if scope.vendors {
@@ -138,21 +129,25 @@ where
     let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);
     let _enter = span.enter();
 
-    match Limited::new(body, app.config.max_body_bytes)
-        .collect()
-        .await
-    {
-        Ok(c) => ex.body = c.to_bytes(),
-        Err(e) => {
-            if e.downcast_ref::<http_body_util::LengthLimitError>()
-                .is_some()
-            {
-                let reply = v.body_too_large(&ex);
-                return Outcome::Respond(finish(&mut ex, reply, None, started));
-            }
-            // The client went away while sending the body: nobody to answer.
-            return Outcome::Abort { reset: false };
+    let body_timeout = Duration::from_millis(app.config.body_timeout_ms.max(1));
+    let max = app.config.max_body_bytes;
+    match crate::body::read_request(&parts.headers, body, max, body_timeout).await {
+        Ok(b) => ex.body = b,
+        Err(RequestBodyError::TooLarge) => {
+            // The rest of the body may still be on its way: close after answering.
+            let reply = close(v.body_too_large(&ex));
+            return Outcome::Respond(finish(&mut ex, reply, None, started));
         }
+        Err(RequestBodyError::TimedOut) => {
+            // No vendor documents this; a gateway (nginx `client_body_timeout`) answers 408.
+            let reply = close(Reply::text(
+                StatusCode::REQUEST_TIMEOUT,
+                "request body not received in time",
+            ));
+            return Outcome::Respond(finish(&mut ex, reply, None, started));
+        }
+        // The client went away while sending the body: nobody to answer.
+        Err(RequestBodyError::Gone) => return Outcome::Abort { reset: false },
     }
 
     if !known {
@@ -406,6 +401,12 @@ fn finish(
     push_entry(ex, reply.status.as_u16(), code, fault, started, answer);
     tracing::debug!(status = reply.status.as_u16(), "answered");
     to_response(reply)
+}
+
+/// The reply with `Connection: close`: the request's body was not read to its end, so the
+/// connection cannot carry another request.
+pub fn close(reply: Reply) -> Reply {
+    reply.with_header("connection", "close")
 }
 
 /// A reply as a hyper response.

@@ -1,15 +1,20 @@
 //! Listeners: plain HTTP and TLS on the same port (the first byte decides: 0x16 is a TLS
 //! handshake), HTTP/1.1 keep-alive with title-case response headers (the Feishu SDK reads
-//! `X-Tt-Logid` case-sensitively), header-read timeout, and graceful shutdown that lets
-//! in-flight requests finish.
+//! `X-Tt-Logid` case-sensitively), header-read timeout, and shutdown in three steps: stop
+//! accepting and close idle connections at once (also those that never sent a byte or are
+//! half-way through a head), let in-flight requests finish for at most `--drain-timeout-ms`,
+//! then cut what is left (at once on `force`, a second signal).
 
+use crate::admin::access::ConnInfo;
 use crate::app::App;
+use crate::body::Body;
 use crate::pipeline::{self, Outcome, Scope};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
@@ -34,89 +39,158 @@ impl std::fmt::Display for Aborted {
 
 impl std::error::Error for Aborted {}
 
-/// Accepts connections until `shutdown` flips, then waits (bounded) for open connections.
+/// What a connection watches besides its socket.
+#[derive(Clone)]
+struct Signals {
+    /// Flips once at shutdown: stop reading new requests.
+    shutdown: watch::Receiver<bool>,
+    /// Flips when the drain is over: drop the connection whatever it is doing.
+    cut: watch::Receiver<bool>,
+}
+
+/// How the drain after shutdown ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drain {
+    /// Every in-flight request finished.
+    Clean,
+    /// `--drain-timeout-ms` passed: the rest were cut.
+    Expired,
+    /// `force` flipped (a second signal): the rest were cut.
+    Forced,
+}
+
+/// Accepts connections until `shutdown` flips, then drains them: idle ones close at once,
+/// in-flight requests get `--drain-timeout-ms` (less if `force` flips).
 pub async fn run(
     app: Arc<App>,
     listeners: Vec<Listener>,
     tls: TlsAcceptor,
     mut shutdown: watch::Receiver<bool>,
-) {
+    mut force: watch::Receiver<bool>,
+) -> Drain {
     // Shared by the accept loops to hand a watcher to each connection; taken back whole once
     // they stop, to wait for open connections.
     let graceful = Arc::new(GracefulShutdown::new());
+    let (cut_tx, cut_rx) = watch::channel(false);
+    let signals = Signals {
+        shutdown: shutdown.clone(),
+        cut: cut_rx,
+    };
     let mut tasks = tokio::task::JoinSet::new();
     for l in listeners {
         let app = Arc::clone(&app);
         let tls = tls.clone();
         let graceful = Arc::clone(&graceful);
         let mut stop = shutdown.clone();
-        let shutdown_rx = shutdown.clone();
+        let signals = signals.clone();
         tasks.spawn(async move {
             loop {
                 tokio::select! {
                     accepted = l.listener.accept() => {
-                        let Ok((stream, _peer)) = accepted else { continue };
+                        let Ok((stream, peer)) = accepted else { continue };
                         let _ = stream.set_nodelay(true);
+                        let conn = ConnInfo {
+                            peer,
+                            local: stream.local_addr().unwrap_or(peer),
+                        };
                         tokio::spawn(connection(
-                            Arc::clone(&app), stream, l.scope, tls.clone(), graceful.watcher(), shutdown_rx.clone(),
+                            Arc::clone(&app), stream, conn, l.scope, tls.clone(), graceful.watcher(), signals.clone(),
                         ));
                     }
-                    _ = stop.changed() => break,
+                    _ = stop.wait_for(|s| *s) => break,
                 }
             }
         });
     }
     let _ = shutdown.wait_for(|s| *s).await;
-    // Live streams (dashboard) end now; graceful shutdown then waits only for real requests.
+    // The listeners close below: new connections are refused from now on. Live streams
+    // (dashboard) end now; the drain then waits only for real requests.
     app.stopping.send_replace(true);
     while tasks.join_next().await.is_some() {}
-    if let Ok(graceful) = Arc::try_unwrap(graceful) {
-        let _ = tokio::time::timeout(Duration::from_secs(10), graceful.shutdown()).await;
+    let Ok(graceful) = Arc::try_unwrap(graceful) else {
+        let _ = cut_tx.send(true);
+        return Drain::Expired;
+    };
+    let bound = Duration::from_millis(app.config.drain_timeout_ms);
+    let drained = graceful.shutdown();
+    tokio::pin!(drained);
+    let end = tokio::select! {
+        _ = &mut drained => Drain::Clean,
+        _ = tokio::time::sleep(bound) => Drain::Expired,
+        _ = force.wait_for(|f| *f) => Drain::Forced,
+    };
+    if end != Drain::Clean {
+        tracing::warn!(?end, "shutdown: cutting the requests still in flight");
+        let _ = cut_tx.send(true);
+        let _ = tokio::time::timeout(Duration::from_secs(2), drained).await;
     }
+    end
 }
 
 async fn connection(
     app: Arc<App>,
     stream: TcpStream,
+    conn: ConnInfo,
     scope: Scope,
     tls: TlsAcceptor,
     watcher: Watcher,
-    shutdown: watch::Receiver<bool>,
+    mut signals: Signals,
 ) {
     let header_timeout = Duration::from_millis(app.config.header_timeout_ms.max(1));
     let mut first = [0u8; 1];
-    let peeked = tokio::time::timeout(header_timeout, stream.peek(&mut first)).await;
+    // A client that has not sent its first byte is idle: shutdown closes it at once.
+    let peeked = tokio::select! {
+        p = tokio::time::timeout(header_timeout, stream.peek(&mut first)) => p,
+        _ = signals.shutdown.wait_for(|s| *s) => return,
+    };
     let Ok(Ok(n)) = peeked else { return };
     if n == 0 {
         return;
     }
     if first[0] == 0x16 {
-        let accepted = tokio::time::timeout(header_timeout, tls.accept(stream)).await;
+        let accepted = tokio::select! {
+            a = tokio::time::timeout(header_timeout, tls.accept(stream)) => a,
+            _ = signals.shutdown.wait_for(|s| *s) => return,
+        };
         let Ok(Ok(tls_stream)) = accepted else { return };
-        serve(app, TokioIo::new(tls_stream), scope, watcher, shutdown).await;
+        serve(app, TokioIo::new(tls_stream), conn, scope, watcher, signals).await;
     } else {
-        serve(app, TokioIo::new(stream), scope, watcher, shutdown).await;
+        serve(app, TokioIo::new(stream), conn, scope, watcher, signals).await;
     }
 }
 
 async fn serve<I>(
     app: Arc<App>,
     io: TokioIo<I>,
+    conn: ConnInfo,
     scope: Scope,
     watcher: Watcher,
-    shutdown: watch::Receiver<bool>,
+    signals: Signals,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static + SocketRef,
 {
     let socket = io.inner().socket();
     let header_timeout = Duration::from_millis(app.config.header_timeout_ms.max(1));
-    let svc = service_fn(move |req| {
+    let shutdown = signals.shutdown.clone();
+    let mut cut = signals.cut;
+    let busy = Arc::new(Busy::default());
+    let in_service = Arc::clone(&busy);
+    let svc = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+        // Only the admin API asks who is calling (an extension allocates: not per vendor call).
+        if req.uri().path().starts_with("/__admin") {
+            req.extensions_mut().insert(conn);
+        }
         let app = Arc::clone(&app);
         let mut shutdown = shutdown.clone();
         let socket = socket.clone();
+        // Busy from the complete head until the response body is written.
+        let guard = Busy::enter(&in_service);
         async move {
             match pipeline::handle(&app, scope, req).await {
-                Outcome::Respond(r) => Ok::<_, Aborted>(r),
+                Outcome::Respond(r) => Ok::<_, Aborted>(r.map(|body| Tracked {
+                    body,
+                    _guard: guard,
+                })),
                 Outcome::Abort { reset: rst } => {
                     if rst {
                         // SO_LINGER 0 makes the close that follows send an RST.
@@ -133,13 +207,86 @@ async fn serve<I>(
             }
         }
     });
-    let conn = http1::Builder::new()
+    let served = http1::Builder::new()
         .timer(TokioTimer::new())
         .header_read_timeout(header_timeout)
         .keep_alive(true)
         .title_case_headers(true)
         .serve_connection(io, svc);
-    let _ = watcher.watch(conn).await;
+    // Dropping the connection closes its socket (and the watcher tells the drain): on `cut`,
+    // or at shutdown when it is between requests (idle, or a head still arriving).
+    tokio::select! {
+        _ = watcher.watch(served) => {}
+        _ = cut.wait_for(|c| *c) => {}
+        _ = idle_at_shutdown(signals.shutdown, busy) => {}
+    }
+}
+
+/// How many requests of one connection are being served (head read, response not yet written).
+#[derive(Debug, Default)]
+struct Busy(AtomicUsize);
+
+/// Marks a request busy until dropped (with the response body).
+struct BusyGuard(Arc<Busy>);
+
+impl Busy {
+    fn enter(busy: &Arc<Busy>) -> BusyGuard {
+        busy.0.fetch_add(1, Ordering::AcqRel);
+        BusyGuard(Arc::clone(busy))
+    }
+
+    fn idle(&self) -> bool {
+        self.0.load(Ordering::Acquire) == 0
+    }
+}
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.0 .0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Resolves when shutdown finds the connection between requests (still so after a short grace
+/// that lets an answer just completed reach the socket); pending otherwise, so a request in
+/// flight is drained by hyper's graceful shutdown instead.
+async fn idle_at_shutdown(mut shutdown: watch::Receiver<bool>, busy: Arc<Busy>) {
+    let _ = shutdown.wait_for(|s| *s).await;
+    if busy.idle() {
+        tokio::time::sleep(IDLE_GRACE).await;
+        if busy.idle() {
+            return;
+        }
+    }
+    std::future::pending::<()>().await
+}
+
+/// See [`idle_at_shutdown`].
+const IDLE_GRACE: Duration = Duration::from_millis(100);
+
+/// A response body that keeps its request marked busy until hyper drops it (written or cut).
+struct Tracked {
+    body: Body,
+    _guard: BusyGuard,
+}
+
+impl http_body::Body for Tracked {
+    type Data = bytes::Bytes;
+    type Error = <Body as http_body::Body>::Error;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
+    }
 }
 
 /// Access to the TCP socket under a stream, to turn an abort into a TCP reset.

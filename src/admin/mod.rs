@@ -1,18 +1,21 @@
 //! The admin API under `/__admin/`: JSON in, JSON out, optional bearer token.
 //!
-//! `mod.rs` authenticates and dispatches; `meetings.rs` holds the meeting and user controls no
-//! vendor API offers; `state.rs` reset, state export/import, scenario upload and the clock;
+//! `mod.rs` dispatches; `access.rs` decides who may call (token, loopback, Host, CSRF);
+//! `meetings.rs` holds the meeting and user controls no vendor API offers; `state.rs` reset,
+//! state export/import, scenario upload and the clock (`snapshot.rs` the snapshot itself);
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
 //! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
 //! the shipped scenario files; `ui/` the dashboard and its live stream; `subscriptions.rs`
 //! event subscriptions; `events.rs` event deliveries.
 
+pub mod access;
 mod behaviours;
 mod changes;
 mod events;
 mod library;
 mod meetings;
 mod ops;
+pub mod snapshot;
 pub mod state;
 mod subscriptions;
 pub mod ui;
@@ -78,9 +81,22 @@ pub fn too_large() -> Reply {
     error(StatusCode::PAYLOAD_TOO_LARGE, "request body too large")
 }
 
+/// The answer to a body that stopped arriving.
+pub fn body_timeout() -> Reply {
+    error(
+        StatusCode::REQUEST_TIMEOUT,
+        "request body not received in time (--body-timeout-ms)",
+    )
+    .with_header("connection", "close")
+}
+
 fn error(status: StatusCode, message: &str) -> Reply {
     let kind = match status {
         StatusCode::UNAUTHORIZED => "unauthorized",
+        StatusCode::FORBIDDEN => "forbidden",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::REQUEST_TIMEOUT => "timeout",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
         StatusCode::NOT_FOUND => "not_found",
         StatusCode::CONFLICT => "conflict",
         StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
@@ -90,35 +106,71 @@ fn error(status: StatusCode, message: &str) -> Reply {
     Reply::json(status, &json!({"error": kind, "message": message}))
 }
 
-/// The admin token check: `Err` is the refusal to answer with (nothing runs).
+/// The access check for admin answers served outside [`handle`] (the dashboard's live
+/// stream): `Err` is the refusal to answer with (nothing runs).
 pub fn authorize(app: &App, parts: &Parts) -> Result<(), Reply> {
-    if let Some(token) = &app.config.admin_token {
-        let presented = parts
-            .headers
-            .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if presented != Some(token.as_str()) {
-            return Err(error(
-                StatusCode::UNAUTHORIZED,
-                "admin API needs `Authorization: Bearer <admin token>`",
-            ));
-        }
-    }
-    Ok(())
+    access::check(app, parts, false).map(|_| ())
 }
 
-/// Serves one admin request.
-pub async fn handle(app: &Arc<App>, parts: &Parts, target: &str, body: Bytes) -> Reply {
-    if let Err(refused) = authorize(app, parts) {
-        return refused;
+/// True for `GET /__admin/health` (answered to anyone; see `access.rs`).
+pub fn is_health(parts: &Parts, target: &str) -> bool {
+    let path = target.split('?').next().unwrap_or("");
+    parts.method == Method::GET && path.trim_end_matches('/') == "/__admin/health"
+}
+
+/// Decides whether the request may reach the admin API at all (before its body is read).
+pub fn admit(app: &App, parts: &Parts, target: &str) -> Result<access::Access, Reply> {
+    access::check(app, parts, is_health(parts, target))
+}
+
+/// Serves one admin request: access decided from the head (a refused caller's body is never
+/// read), then the body read within the limits, then [`handle`]. `None` when the client went
+/// away while sending the body.
+pub async fn serve<B>(app: &Arc<App>, parts: &Parts, target: &str, body: B) -> Option<Reply>
+where
+    B: http_body::Body<Data = Bytes> + Send,
+    B::Error: std::error::Error + Send + Sync + 'static,
+{
+    use crate::body::RequestBodyError as E;
+    use crate::pipeline::close;
+    let access = match admit(app, parts, target) {
+        Ok(a) => a,
+        Err(reply) => return Some(close(reply)),
+    };
+    let timeout = std::time::Duration::from_millis(app.config.body_timeout_ms.max(1));
+    let max = app.config.max_body_bytes;
+    match crate::body::read_request(&parts.headers, body, max, timeout).await {
+        Ok(bytes) => {
+            // Simulated invitees whose step fell due act first, so what is read is current.
+            app.store.run_due();
+            Some(handle(app, parts, target, bytes, access).await)
+        }
+        Err(E::TooLarge) => Some(close(too_large())),
+        Err(E::TimedOut) => Some(body_timeout()),
+        Err(E::Gone) => None,
     }
+}
+
+/// Serves one admin request that [`admit`] let in.
+pub async fn handle(
+    app: &Arc<App>,
+    parts: &Parts,
+    target: &str,
+    body: Bytes,
+    access: access::Access,
+) -> Reply {
     let (path, raw_query) = target.split_once('?').unwrap_or((target, ""));
     let segments: Vec<&str> = path
         .trim_start_matches("/__admin")
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
+    if access == access::Access::HealthOnly {
+        return ops::health_reply(app, false);
+    }
+    if segments == ["health"] && parts.method == Method::GET {
+        return ops::health_reply(app, true);
+    }
     let req = AdminReq {
         method: &parts.method,
         segments,
@@ -143,11 +195,11 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
     let m = req.method;
     let s = req.segments.as_slice();
     match (m.as_str(), s) {
-        ("GET", ["health"]) => Ok(ops::health(app)),
         ("GET", ["routes"]) => Ok(ops::routes(app)),
         ("POST", ["reset"]) => Ok(state::reset(app)),
         ("GET", ["state"]) => Ok(state::export(app)),
         ("PUT", ["state"]) => state::import(app, req),
+        ("POST", ["state", "save"]) => state::save_now(app).await,
         ("POST", ["scenarios"]) => state::load(app, req),
         ("GET", ["scenarios"]) => Ok(state::list_scenarios(app)),
         ("GET", ["scenarios", "library"]) => Ok(library::list()),

@@ -3,28 +3,45 @@
 
 use super::{bad, not_found, AdminReq, AdminResult};
 use crate::app::App;
+use crate::exchange::Reply;
 use crate::faults::{Rule, RuleSpec};
 use crate::journal::{EntryView, Filter};
 use crate::store::VendorId;
 use http::StatusCode;
 use serde_json::{json, Value};
 
-/// `GET /__admin/health`
-pub fn health(app: &App) -> Value {
-    json!({
-        "status": "ok",
+/// `GET /__admin/health`: 200 `ok`, or 503 `degraded` while the state file cannot be written.
+/// `full` adds the counters; without it only liveness shows (no token needed, see access.rs).
+pub fn health_reply(app: &App, full: bool) -> Reply {
+    let failing = app.persist.failing();
+    let mut v = json!({
+        "status": if failing { "degraded" } else { "ok" },
         "version": env!("CARGO_PKG_VERSION"),
         "uptime_ms": app.started.elapsed().as_millis() as u64,
-        "requests": app.requests(),
-        "panics": app.stats.panics.load(std::sync::atomic::Ordering::Relaxed),
-        "tenants": app.store.tenants().len(),
-        // Tenants made on first use of an unknown credential: now, and since the start.
-        "tenants_auto": app.store.tenants().iter().filter(|t| t.origin == crate::store::Origin::Auto).count(),
-        "auto_provisioned": app.store.auto_provisioned(),
-        "journal": {"kept": app.journal.len(), "capacity": app.journal.capacity()},
-        "faults": app.faults.len(),
-        "events": app.events.stats(),
-    })
+    });
+    if full {
+        let more = json!({
+            "requests": app.requests(),
+            "panics": app.stats.panics.load(std::sync::atomic::Ordering::Relaxed),
+            "tenants": app.store.tenants().len(),
+            // Tenants made on first use of an unknown credential: now, and since the start.
+            "tenants_auto": app.store.tenants().iter().filter(|t| t.origin == crate::store::Origin::Auto).count(),
+            "auto_provisioned": app.store.auto_provisioned(),
+            "journal": {"kept": app.journal.len(), "capacity": app.journal.capacity()},
+            "faults": app.faults.len(),
+            "persist": app.persist.status(&app.config),
+            "events": app.events.stats(),
+        });
+        if let (Some(v), Value::Object(more)) = (v.as_object_mut(), more) {
+            v.extend(more);
+        }
+    }
+    let status = if failing {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else {
+        StatusCode::OK
+    };
+    Reply::json(status, &v)
 }
 
 /// Every emulated endpoint, from the registry.

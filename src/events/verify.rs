@@ -26,6 +26,7 @@ pub async fn verify(app: &App, id: &str) -> Result<Arc<Subscription>, String> {
             s.verified_at_ms = Some(now);
         })
         .map_err(|e| e.to_string())?;
+    app.persist.touch();
     app.events.wake();
     Ok(updated)
 }

@@ -116,6 +116,8 @@ async fn send(app: Arc<App>, job: Job) {
     e.outbox
         .lock()
         .complete(job.generation, job.id, attempts, verdict, now);
+    // The outbox changed without a request: `--state-file` should look.
+    app.persist.touch();
     e.wake();
 }
 

@@ -24,13 +24,28 @@ fn wall_ms() -> i64 {
 }
 
 impl Clock {
+    /// The latest instant the clock may show: 9999-12-31T23:59:59.999Z. The admin API refuses
+    /// moves past it (every vendor formats times as 4-digit years), and arithmetic saturates so
+    /// the clock can never wrap to before 1970.
+    pub const MAX_MS: i64 = 253_402_300_799_999;
+
+    /// The system's wall time, ms since the epoch.
+    pub fn wall_ms() -> i64 {
+        wall_ms()
+    }
+
     /// Milliseconds since the Unix epoch, as the server sees them.
     pub fn now_ms(&self) -> i64 {
         let frozen = self.frozen_at_ms.load(Ordering::Relaxed);
         if frozen != 0 {
             return frozen;
         }
-        wall_ms() + self.offset_ms.load(Ordering::Relaxed)
+        wall_ms().saturating_add(self.offset_ms.load(Ordering::Relaxed))
+    }
+
+    /// The instant a frozen clock stands at, `None` while it runs (state export).
+    pub fn frozen_at_ms(&self) -> Option<i64> {
+        Some(self.frozen_at_ms.load(Ordering::Relaxed)).filter(|f| *f != 0)
     }
 
     /// Stops the clock at `at_ms` (or at the current server time when `None`).
@@ -43,7 +58,8 @@ impl Clock {
     pub fn unfreeze(&self) {
         let frozen = self.frozen_at_ms.swap(0, Ordering::Relaxed);
         if frozen != 0 {
-            self.offset_ms.store(frozen - wall_ms(), Ordering::Relaxed);
+            self.offset_ms
+                .store(frozen.saturating_sub(wall_ms()), Ordering::Relaxed);
         }
     }
 
@@ -62,11 +78,15 @@ impl Clock {
         if self
             .frozen_at_ms
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |f| {
-                (f != 0).then_some(f + ms)
+                (f != 0).then_some(f.saturating_add(ms))
             })
             .is_err()
         {
-            self.offset_ms.fetch_add(ms, Ordering::Relaxed);
+            let _ = self
+                .offset_ms
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |o| {
+                    Some(o.saturating_add(ms))
+                });
         }
     }
 

@@ -55,7 +55,7 @@ pub use waiting::{WaitOutcome, Waiter, WaitingRoom, WAITING_ROOM};
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -290,6 +290,47 @@ impl Store {
             .collect();
         v.sort_by(|a, b| (a.vendor, &a.id).cmp(&(b.vendor, &b.id)));
         v
+    }
+
+    /// Replaces every tenant, credential and token with these (state import). Each key is
+    /// replaced in place — the new entries first, then the ones the new state lacks are
+    /// removed — so a request whose tenant and token exist in both states finds them
+    /// throughout. Tenants must arrive filled (seeded silently): they are attached to the bus
+    /// and published as they are. Like [`Store::clear`], kept changes are dropped, the
+    /// credential nonce is redrawn and the strict switches return to their default.
+    pub fn replace_all(
+        &self,
+        tenants: Vec<Tenant>,
+        credentials: Vec<(VendorId, String, String)>,
+        tokens: Vec<Token>,
+    ) {
+        let mut keep_tenants: [HashSet<String>; 4] = Default::default();
+        let mut keep_creds: [HashSet<String>; 4] = Default::default();
+        for t in tenants {
+            let i = t.vendor.index();
+            for value in t.credentials.values() {
+                keep_creds[i].insert(value.clone());
+                self.credentials[i].insert(value.clone(), t.id.clone());
+            }
+            keep_tenants[i].insert(t.id.clone());
+            t.attach(self.publisher());
+            self.tenants[i].insert(t.id.clone(), Arc::new(t));
+        }
+        for (vendor, credential, tenant) in credentials {
+            let i = vendor.index();
+            keep_creds[i].insert(credential.clone());
+            self.credentials[i].insert(credential, tenant);
+        }
+        self.tokens.replace_all(tokens);
+        for i in 0..4 {
+            self.tenants[i].retain(|id, _| keep_tenants[i].contains(id));
+            self.credentials[i].retain(|c, _| keep_creds[i].contains(c));
+        }
+        self.changes.clear();
+        self.secrets.rekey();
+        for s in &self.strict {
+            s.store(self.strict_default, Ordering::Relaxed);
+        }
     }
 
     /// Forgets every tenant, credential, token, subscription, kept change and planned call

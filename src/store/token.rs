@@ -180,6 +180,19 @@ impl Tokens {
         v
     }
 
+    /// Replaces every token with these (state import): the new ones are inserted first (in the
+    /// order given, so the newest of an owner ends up its latest), then the others removed, so
+    /// a token in both sets never disappears meanwhile.
+    pub fn replace_all(&self, tokens: Vec<Token>) {
+        let keep: std::collections::HashSet<String> =
+            tokens.iter().map(|t| t.value.clone()).collect();
+        for t in tokens {
+            self.insert(t);
+        }
+        self.by_value.retain(|v, _| keep.contains(v));
+        self.latest.retain(|_, v| self.by_value.contains_key(v));
+    }
+
     /// Drops every token (reset).
     pub fn clear(&self) {
         self.by_value.clear();

@@ -191,6 +191,26 @@ pub trait Vendor: Send + Sync + 'static {
         &[]
     }
 
+    /// Vendor-owned runtime state that belongs to the state export (`vendors.<vendor>` in
+    /// `GET /__admin/state`, persisted by `--state-file`), e.g. Tencent's used nonces; `None`
+    /// when the vendor keeps none.
+    fn export_state(&self) -> Option<Value> {
+        None
+    }
+
+    /// Checks an exported `vendors.<vendor>` value without applying it (imports are all or
+    /// nothing).
+    fn check_state(&self, state: &Value) -> Result<(), String> {
+        let _ = state;
+        Ok(())
+    }
+
+    /// Replaces the runtime state with a value [`Vendor::check_state`] accepted; `None` (the
+    /// import has no entry for this vendor) empties it.
+    fn import_state(&self, state: Option<&Value>) {
+        let _ = state;
+    }
+
     /// The tenant id a request's credentials point at, without verifying them (fault rules
     /// match on tenant before auth runs).
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String>;

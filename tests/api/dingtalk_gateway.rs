@@ -374,8 +374,9 @@ async fn throttling_answers_403_qps_limit_with_the_ban_end_time_when_switched_on
         "name: dt-rl\nrate_limits: { dingtalk: documented }\n",
     )
     .await;
-    let tok = token(&app).await;
+    // Frozen before anything is sent, so every call below shares one rate-limit second.
     crate::faults_common::freeze_on_a_second(&app).await;
+    let tok = token(&app).await;
     for _ in 0..20 {
         assert_eq!(
             get(&app, &tok, &conf(DEMO_CONF, "")).await.status,

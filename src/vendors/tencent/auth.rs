@@ -20,24 +20,16 @@
 //! naming the header: the docs give no code, and they are parameters, not signature material.
 
 use super::errors;
+use super::replay::ReplayCache;
 use crate::exchange::{Exchange, Principal};
 use crate::store::VendorId;
 use crate::vendors::ErrorDef;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use parking_lot::Mutex;
 use sha2::Sha256;
-use std::collections::{HashMap, HashSet, VecDeque};
 
 /// The allowed distance between `X-TC-Timestamp` and the server clock.
 pub const WINDOW_SECS: i64 = 300;
-/// How long a (timestamp, nonce) pair is remembered: a timestamp may lie up to 300 s in the
-/// future and stays acceptable 300 s after that, so 600 s covers every replay the time window
-/// would let through (older replays are answered 190300 first).
-const REMEMBER_MS: i64 = 600_000;
-/// At most this many pairs are remembered; beyond it the oldest are forgotten (only reachable
-/// with > 200 000 signed calls within 10 minutes).
-const REPLAY_CAP: usize = 200_000;
 
 /// `base64(hex(HMAC-SHA256(secret, string_to_sign)))`.
 pub fn sign(secret: &str, string_to_sign: &[u8]) -> String {
@@ -76,65 +68,6 @@ pub fn string_to_sign(
 /// Constant-time equality of two byte strings (length is not secret).
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// (tenant index, timestamp, nonce): 24 bytes, no allocation per request.
-type PairKey = (u32, i64, u64);
-
-/// Pairs in expiry order, the same pairs for lookup, and the tenant ids seen (interned).
-#[derive(Default, Debug)]
-struct Seen {
-    order: VecDeque<(i64, PairKey)>,
-    set: HashSet<PairKey>,
-    tenants: HashMap<String, u32>,
-}
-
-/// Recently seen (tenant, timestamp, nonce) triples.
-///
-/// Lock: one mutex over the FIFO, the set and the tenant index, held for one check-and-insert
-/// (amortised O(1): expired entries are popped from the front; insertion order is expiry order
-/// because every entry lives `REMEMBER_MS` from the server time it was seen). Never held across
-/// an await.
-#[derive(Default, Debug)]
-pub struct ReplayCache {
-    inner: Mutex<Seen>,
-}
-
-impl ReplayCache {
-    /// Records the pair; `false` when it was already seen and has not expired.
-    pub fn first_use(&self, tenant: &str, timestamp: i64, nonce: u64, now_ms: i64) -> bool {
-        let mut guard = self.inner.lock();
-        let seen = &mut *guard;
-        while seen.order.front().is_some_and(|(exp, _)| *exp <= now_ms) {
-            if let Some((_, k)) = seen.order.pop_front() {
-                seen.set.remove(&k);
-            }
-        }
-        let next = seen.tenants.len() as u32;
-        let t = match seen.tenants.get(tenant) {
-            Some(t) => *t,
-            None => *seen.tenants.entry(tenant.to_string()).or_insert(next),
-        };
-        let key = (t, timestamp, nonce);
-        if !seen.set.insert(key) {
-            return false;
-        }
-        seen.order.push_back((now_ms + REMEMBER_MS, key));
-        if seen.order.len() > REPLAY_CAP {
-            if let Some((_, k)) = seen.order.pop_front() {
-                seen.set.remove(&k);
-            }
-        }
-        true
-    }
-
-    /// Forgets everything (admin reset of the vendor).
-    pub fn clear(&self) {
-        let mut g = self.inner.lock();
-        g.order.clear();
-        g.set.clear();
-        g.tenants.clear();
-    }
 }
 
 fn nonempty<'a>(ex: &'a Exchange<'_>, name: &str) -> Option<&'a str> {
@@ -279,15 +212,6 @@ mod tests {
             sign("probe-secret-key", &s),
             "M2NkZDFlOWI0NzNkNjJlYmMwYThjZWE2YTMxNTI0ODMzYjBjYmEzMGE0MDVhNmIxYTc0YTQxNTU0Njc3ODlmZg=="
         );
-    }
-
-    #[test]
-    fn replay_cache_rejects_a_second_use_until_expiry() {
-        let c = ReplayCache::default();
-        assert!(c.first_use("t", 1, 2, 0));
-        assert!(!c.first_use("t", 1, 2, 1_000));
-        assert!(c.first_use("u", 1, 2, 1_000), "per tenant");
-        assert!(c.first_use("t", 1, 2, REMEMBER_MS + 1));
     }
 
     #[test]

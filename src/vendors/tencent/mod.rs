@@ -3,7 +3,7 @@
 //!
 //! Mirrors cloud.tencent.com/document/product/1095 and the official Python SDK
 //! `wemeet-openapi-sdk-python` 1.0.10. Layout: `routes.rs` (table + router tests), `auth.rs`
-//! (signature, time window, replay cache), `errors.rs` (THE catalogue and envelope),
+//! (signature, time window), `replay.rs` (used nonces per app), `errors.rs` (THE catalogue and envelope),
 //! `schema.rs` (request DTOs), `ctx.rs` (handler helpers, MeetingInfo), `meetings.rs`,
 //! `invitees.rs`, `guests.rs`, `lifecycle.rs`, `control.rs` (participants, status),
 //! `realctl.rs` (mutes, names), `incall.rs` (kickout, co-hosts, history), `waiting.rs`,
@@ -26,6 +26,7 @@ mod invitees;
 mod lifecycle;
 mod meetings;
 mod realctl;
+mod replay;
 mod routes;
 mod schema;
 mod state;
@@ -38,11 +39,11 @@ use crate::vendors::{AdminError, Auth, ErrorDef, RateLimitDef, Route, Vendor};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// The Tencent vendor. Owns the replay cache of (timestamp, nonce) pairs (see `auth.rs` for its
-/// lock); one instance per running server.
+/// The Tencent vendor. Owns the replay cache of (timestamp, nonce) pairs per app (see
+/// `replay.rs` for its lock and expiry); one instance per running server.
 #[derive(Default)]
 pub struct Tencent {
-    replay: auth::ReplayCache,
+    replay: replay::ReplayCache,
 }
 
 /// 300 calls/min/app (190310) and 200 000/day/app (190311) over all APIs.
@@ -162,6 +163,15 @@ impl Vendor for Tencent {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         ex.header("appid").map(str::to_string)
+    }
+    fn export_state(&self) -> Option<Value> {
+        self.replay.export()
+    }
+    fn check_state(&self, state: &Value) -> Result<(), String> {
+        replay::ReplayCache::check(state)
+    }
+    fn import_state(&self, state: Option<&Value>) {
+        self.replay.import(state);
     }
 }
 

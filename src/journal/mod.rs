@@ -2,8 +2,13 @@
 //!
 //! Storage is a ring of slots, each behind its own small mutex, indexed by a global sequence
 //! number: writers on different slots never contend and no lock is global. Request bodies are
-//! kept raw (at most [`BODY_KEEP`] bytes) and secrets are masked when the journal is *read*, so
-//! the request path pays no JSON re-encoding.
+//! kept raw (at most [`BODY_KEEP`] bytes) and secrets are masked when the journal is *read*
+//! (`mask.rs`), so the request path pays no JSON re-encoding.
+
+mod mask;
+pub use mask::{
+    is_secret_in_answer, is_secret_name, mask_body, mask_json, mask_pairs, mask_target,
+};
 
 use crate::store::VendorId;
 use bytes::Bytes;
@@ -169,73 +174,6 @@ impl Journal {
     }
 }
 
-/// Names whose values are secrets wherever they appear (JSON keys, query names), compared
-/// case-insensitively as substrings.
-const SECRET_MARKERS: &[&str] = &[
-    "secret",
-    "password",
-    "token",
-    "signature",
-    "authorization",
-    "app_key",
-    "appkey",
-    "code_verifier",
-];
-
-/// True when a field or header with this name carries a secret.
-pub fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    SECRET_MARKERS.iter().any(|m| n.contains(m)) || n == "code"
-}
-
-/// Replaces the values of secret-named fields with `"***"`, recursively.
-pub fn mask_json(v: &mut Value) {
-    mask_json_by(v, &is_secret_name);
-}
-
-/// Replaces the values of fields whose name `secret` flags with `"***"`, recursively.
-fn mask_json_by(v: &mut Value, secret: &dyn Fn(&str) -> bool) {
-    match v {
-        Value::Object(map) => {
-            for (k, val) in map.iter_mut() {
-                if secret(k) && !val.is_object() && !val.is_array() {
-                    *val = Value::String("***".into());
-                } else {
-                    mask_json_by(val, secret);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| mask_json_by(i, secret)),
-        _ => {}
-    }
-}
-
-/// In an answer, `code` is the vendor's result code (never a login code, which no emulated
-/// answer carries), so it stays; every other secret-named field is masked.
-fn is_secret_in_answer(name: &str) -> bool {
-    !name.eq_ignore_ascii_case("code") && is_secret_name(name)
-}
-
-/// Masks secret query values in a request target (`?app_secret=x` → `?app_secret=***`).
-pub fn mask_target(target: &str) -> String {
-    let Some((path, query)) = target.split_once('?') else {
-        return target.to_string();
-    };
-    format!("{path}?{}", mask_pairs(query))
-}
-
-/// Masks the secret values of `a=1&app_secret=x` pairs (`app_secret=***`).
-pub fn mask_pairs(pairs: &str) -> String {
-    let masked: Vec<String> = pairs
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((k, _)) if is_secret_name(k.trim()) => format!("{k}=***"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    masked.join("&")
-}
-
 /// The JSON view of an entry served by the admin API, secrets masked.
 #[derive(Serialize)]
 pub struct EntryView {
@@ -252,25 +190,10 @@ pub struct EntryView {
     pub meeting: Option<String>,
     pub fault: Option<String>,
     pub duration_us: u64,
-    /// The request body: JSON when it parses (secrets masked), else text, else absent.
+    /// The request body: JSON when it parses, else text, else absent; secrets masked either way.
     pub body: Option<Value>,
     /// The answer's body, masked the same way.
     pub response: Option<Value>,
-}
-
-/// A kept body as JSON when it parses (fields `secret` flags masked), else as masked text.
-fn masked_body(b: &Bytes, secret: &dyn Fn(&str) -> bool) -> Option<Value> {
-    if b.is_empty() {
-        return None;
-    }
-    match serde_json::from_slice::<Value>(b) {
-        Ok(mut v) => {
-            mask_json_by(&mut v, secret);
-            Some(v)
-        }
-        // Form-encoded bodies (`app_secret=…&…`) are masked like query strings.
-        Err(_) => Some(Value::String(mask_pairs(&String::from_utf8_lossy(b)))),
-    }
 }
 
 impl From<&Entry> for EntryView {
@@ -289,8 +212,9 @@ impl From<&Entry> for EntryView {
             meeting: e.meeting.clone(),
             fault: e.fault.clone(),
             duration_us: e.duration_us,
-            body: masked_body(&e.body, &is_secret_name),
-            response: masked_body(&e.response, &is_secret_in_answer),
+            body: (!e.body.is_empty()).then(|| mask_body(&e.body, &is_secret_name)),
+            response: (!e.response.is_empty())
+                .then(|| mask_body(&e.response, &is_secret_in_answer)),
         }
     }
 }
