@@ -304,6 +304,13 @@ pub fn restore(app: &App, checked: Checked) {
     for v in &app.vendors {
         v.import_state(s.vendors.get(v.id().as_str()));
     }
-    app.store.subscriptions.replace_all(s.subscriptions);
+    // A handshake cut short by the export (or a crash) is run again by the engine.
+    let subs = s.subscriptions.into_iter().map(|mut x| {
+        if x.verification == crate::store::Verification::Checking {
+            x.verification = crate::store::Verification::Pending;
+        }
+        x
+    });
+    app.store.subscriptions.replace_all(subs.collect());
     app.events.import(s.outbox, app.store.clock.now_ms());
 }

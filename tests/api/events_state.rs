@@ -75,15 +75,15 @@ async fn an_import_with_an_invalid_subscription_or_orphan_delivery_changes_nothi
 }
 
 #[tokio::test]
-async fn a_subscription_left_pending_gets_its_handshake_from_the_worker() {
-    // What a vendor's own config endpoint does: store the subscription `pending`, and let the
-    // engine verify it. Reachable today through a state import.
+async fn a_subscription_imported_mid_handshake_gets_its_handshake_from_the_worker() {
+    // A state saved while a handshake ran comes back `pending` and the engine verifies it —
+    // the same path a vendor's own config endpoint takes (it stores `pending`).
     let app = TestApp::spawn().await;
     let rx = Receiver::start(Answer::Challenge(None)).await;
     let mut state = app.admin_get("/state").await.json();
     state["subscriptions"] = json!([{
         "id": "vendor-made", "vendor": "feishu", "tenant": APP, "url": rx.url,
-        "secrets": {"verification_token": VT}, "verification": "pending", "origin": "vendor"
+        "secrets": {"verification_token": VT}, "verification": "checking", "origin": "vendor"
     }]);
     let r = app.admin_try(Method::PUT, "/state", state).await;
     assert_eq!(r.status, 200, "{}", r.text);
