@@ -291,7 +291,11 @@ pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), Fiel
                 format!(
                     "unknown {} secret field{}; valid: {}",
                     format.vendor(),
-                    if settings.is_empty() { "" } else { " or setting" },
+                    if settings.is_empty() {
+                        ""
+                    } else {
+                        " or setting"
+                    },
                     known.join(", ")
                 ),
             ));
