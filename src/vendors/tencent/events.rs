@@ -24,6 +24,12 @@
 //!   calling side withdrew it (hung up, the meeting ended), `LEAVE_WITH_ACCEPTED` when the
 //!   answered callee leaves; the status event comes before the join or leave event [inf].
 
+// DEVIATION: `meeting_end_type` 1 and 3 (the last person left after / before the scheduled end)
+// are never produced: meetings here stay open until dismissed (`state.rs`). No periodic
+// verification GET ("heartbeat", period unknown) is sent, `meeting.updated` carries no
+// `rooms_info` (Rooms are not emulated), and `recording.completed` / `meeting.save-canceled`
+// are not produced (docs/vendors/tencent.md, "Events").
+
 use super::events_items::{self as items, Envelope, Item};
 use super::events_settings::{self as settings, Settings};
 use super::events_wire as wire;

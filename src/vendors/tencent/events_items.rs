@@ -22,7 +22,8 @@ const FROM_REST_API: i64 = 6;
 /// Device type of people the REST side knows no device for (instanceid 1: PC).
 const DEFAULT_INSTANCE: &str = "1";
 
-/// The device type given to a phone (PSTN) participant [inf: no enum value names PSTN].
+/// The device type given to a phone (PSTN) participant.
+// DEVIATION: no documented `instance_id` value names PSTN; "0" (unknown device) is ours.
 const PHONE_INSTANCE: &str = "0";
 
 /// A person (`operator`, `creator`).
