@@ -47,9 +47,12 @@ pub enum Answer {
     With(Responder),
 }
 
+/// Computes (status, body) from a request.
+pub type Respond = dyn Fn(&Got) -> (u16, String) + Send + Sync;
+
 /// A receiver's answer computed from the request (`Answer::With`).
 #[derive(Clone)]
-pub struct Responder(pub Arc<dyn Fn(&Got) -> (u16, String) + Send + Sync>);
+pub struct Responder(pub Arc<Respond>);
 
 impl std::fmt::Debug for Responder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -368,7 +368,7 @@ async fn a_phone_invitee_called_on_the_clock_reports_each_call_status() {
     let r = app
         .admin_try(
             Method::PUT,
-            "/__admin/behaviours",
+            "/behaviours",
             json!({"behaviours": [
                 declare("+8613800000001", "accept"),
                 declare("+8613800000002", "decline"),

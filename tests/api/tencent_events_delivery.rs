@@ -243,7 +243,7 @@ async fn malformed_token_key_and_settings_are_refused_naming_the_field() {
     ];
     for (body, want) in cases {
         let r = app
-            .admin_try(Method::POST, "/__admin/subscriptions", body.clone())
+            .admin_try(Method::POST, "/subscriptions", body.clone())
             .await;
         assert_eq!(r.status, 400, "{body}: {}", r.text);
         assert!(r.text.contains(want), "{body}: {}", r.text);
@@ -297,4 +297,48 @@ tenants:
     let got = rx.got();
     assert!(got.iter().all(|g| !is_get(g)), "no handshake at load");
     assert_eq!(names(&posted(&got, Some(AES_KEY))), ["meeting.started"]);
+}
+
+#[tokio::test]
+async fn settings_survive_a_state_round_trip_and_a_malformed_one_is_refused_on_import() {
+    let app = frozen().await;
+    subscribe(
+        &app,
+        "http://127.0.0.1:9/cb",
+        None,
+        json!({"retries": 1, "plain_base64_padding": false}),
+    )
+    .await;
+    let state = app.admin_get("/state").await.json();
+    let sub = state["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["vendor"] == "tencent")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        sub["settings"],
+        json!({"plain_base64_padding": false, "retries": 1})
+    );
+    assert_eq!(
+        sub["secrets"]["token"], TOKEN,
+        "the state keeps secrets whole"
+    );
+    let b = frozen().await;
+    let r = b.admin_try(Method::PUT, "/state", state.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(
+        b.admin_get("/state").await.json()["subscriptions"],
+        state["subscriptions"]
+    );
+    let mut bad = state.clone();
+    for s in bad["subscriptions"].as_array_mut().unwrap() {
+        if s["vendor"] == "tencent" {
+            s["settings"]["retries"] = json!("many");
+        }
+    }
+    let r = b.admin_try(Method::PUT, "/state", bad).await;
+    assert_eq!(r.status, 400, "{}", r.text);
+    assert!(r.text.contains("`retries`"), "{}", r.text);
 }

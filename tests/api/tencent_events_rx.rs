@@ -34,7 +34,7 @@ pub fn sha1_signature(token: &str, ts: &str, nonce: &str, x: &str) -> String {
 /// Base64 with the padding added when missing (receivers in Java/Node accept unpadded input).
 pub fn b64decode_lenient(s: &str) -> Vec<u8> {
     let mut p = s.to_string();
-    while p.len() % 4 != 0 {
+    while !p.len().is_multiple_of(4) {
         p.push('=');
     }
     base64::engine::general_purpose::STANDARD
