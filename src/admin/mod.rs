@@ -6,12 +6,14 @@
 //! state export/import, scenario upload and the clock (`snapshot.rs` the snapshot itself);
 //! `journal.rs` the request journal; `faults.rs` fault rules; `ops.rs` routes, health and
 //! vendor actions; `changes.rs` the change stream; `behaviours.rs` simulated invitees'
-//! behaviour declarations and planned calls; `library.rs` the shipped scenario files; `ui/` the
-//! dashboard and its live stream.
+//! behaviour declarations and planned calls; `library.rs` the shipped scenario files;
+//! `subscriptions.rs` event subscriptions; `events.rs` event deliveries; `ui/` the dashboard
+//! and its live stream.
 
 pub mod access;
 mod behaviours;
 mod changes;
+mod events;
 mod faults;
 mod journal;
 mod library;
@@ -20,6 +22,7 @@ pub mod openapi;
 mod ops;
 pub mod snapshot;
 pub mod state;
+mod subscriptions;
 pub mod table;
 pub mod ui;
 

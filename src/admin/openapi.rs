@@ -1,5 +1,5 @@
 //! `GET /__admin/openapi.json`: the OpenAPI 3 description of the whole admin API, written by
-//! hand in three YAML parts beside this file (`openapi/`: server, domain, traffic), embedded,
+//! hand in YAML parts beside this file (`openapi/`: server, domain, traffic, events), embedded,
 //! merged and converted once. Tests hold it to the dispatcher's table (`table.rs`) both ways
 //! and to the live server (every described path answers).
 
@@ -11,6 +11,7 @@ const PARTS: &[(&str, &str)] = &[
     ("base.yaml", include_str!("openapi/base.yaml")),
     ("data.yaml", include_str!("openapi/data.yaml")),
     ("traffic.yaml", include_str!("openapi/traffic.yaml")),
+    ("events.yaml", include_str!("openapi/events.yaml")),
 ];
 
 /// The document, merged; `Err` names the part that does not parse (a build defect the tests
@@ -26,7 +27,8 @@ pub fn build() -> Result<Value, String> {
     Ok(doc)
 }
 
-/// Maps merged key by key (a later part adds paths and components); anything else replaced.
+/// Maps merged key by key (a later part adds paths and components), lists appended (tags);
+/// anything else replaced.
 fn merge(into: &mut Value, from: Value) {
     match (into, from) {
         (Value::Object(a), Value::Object(b)) => {
@@ -34,6 +36,7 @@ fn merge(into: &mut Value, from: Value) {
                 merge(a.entry(k).or_insert(Value::Null), v);
             }
         }
+        (Value::Array(a), Value::Array(b)) => a.extend(b),
         (slot, v) => *slot = v,
     }
 }

@@ -5,8 +5,8 @@
 //! Health, the dashboard and its live stream are answered before the table (see
 //! [`SERVED_BEFORE`]).
 
-use super::{behaviours, changes, faults, journal, library, meetings, ops, state, AdminReq};
-use super::{openapi, AdminResult};
+use super::{behaviours, changes, events, faults, journal, library, meetings, ops, state};
+use super::{openapi, subscriptions, AdminReq, AdminResult};
 use crate::app::App;
 use std::future::Future;
 use std::pin::Pin;
@@ -173,6 +173,54 @@ pub const ROUTES: &[Route] = &[
         "GET",
         "/changes",
         now!(|app, req, _| changes::list(app, req)),
+    ),
+    r(
+        "GET",
+        "/subscriptions",
+        now!(|app, req, _| subscriptions::list(app, req)),
+    ),
+    r(
+        "POST",
+        "/subscriptions",
+        Handler::Later(|app, req, _| Box::pin(subscriptions::create(app, req))),
+    ),
+    r(
+        "GET",
+        "/subscriptions/{id}",
+        now!(|app, _, p| subscriptions::get(app, p.get("id"))),
+    ),
+    r(
+        "PUT",
+        "/subscriptions/{id}",
+        Handler::Later(|app, req, p| Box::pin(subscriptions::replace(app, req, p.get("id")))),
+    ),
+    r(
+        "DELETE",
+        "/subscriptions/{id}",
+        now!(|app, _, p| subscriptions::remove(app, p.get("id"))),
+    ),
+    r(
+        "POST",
+        "/subscriptions/{id}/{action}",
+        Handler::Later(|app, _, p| {
+            Box::pin(subscriptions::action(app, p.get("id"), p.get("action")))
+        }),
+    ),
+    r("GET", "/events", now!(|app, req, _| events::list(app, req))),
+    r(
+        "GET",
+        "/events/count",
+        now!(|app, req, _| events::count(app, req)),
+    ),
+    r(
+        "GET",
+        "/events/{id}",
+        now!(|app, _, p| events::get(app, p.get("id"))),
+    ),
+    r(
+        "POST",
+        "/events/{id}/redeliver",
+        now!(|app, _, p| events::redeliver(app, p.get("id"))),
     ),
     r(
         "GET",

@@ -53,13 +53,13 @@ impl Problem {
     }
 }
 
-struct Problems<'a> {
+pub(super) struct Problems<'a> {
     file: &'a str,
     list: Vec<Problem>,
 }
 
 impl Problems<'_> {
-    fn at(&mut self, loc: &Location, message: impl Into<String>) {
+    pub(super) fn at(&mut self, loc: &Location, message: impl Into<String>) {
         self.list.push(Problem {
             file: self.file.to_string(),
             line: loc.line(),
@@ -230,6 +230,8 @@ fn tenant(
         let ids = (&user_ids, &mut meeting_ids);
         meetings.push(meeting(p, &m.referenced, &m.value, &what, ids));
     }
+    let file = p.file;
+    let subscriptions = super::events::subscriptions(p, file, vendor, &t.id, &t.events, vendors);
     let (behaviours, bad) =
         super::behaviours::resolve(vendor, &t.id, p.file, &t.behaviours, &users, &meeting_ids);
     for (at, message) in bad {
@@ -247,6 +249,7 @@ fn tenant(
         credentials: t.credentials.clone(),
         users,
         meetings,
+        subscriptions,
         behaviours,
         extra: t.extra.clone(),
     })

@@ -8,6 +8,7 @@
 
 pub mod apply;
 pub mod behaviours;
+mod events;
 pub mod library;
 pub mod load;
 mod recover;

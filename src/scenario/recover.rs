@@ -1,6 +1,6 @@
 //! Every problem of a scenario file that does not parse, not only the first: the YAML parser
 //! stops at the first field it cannot read, so each entry of the file's lists (`tenants[i]`,
-//! each tenant's `users`, `meetings` and `behaviours`, `faults[i]`) is parsed again on its
+//! each tenant's `users`, `meetings`, `behaviours` and `events`, `faults[i]`) is parsed again on its
 //! own, and the entries that parse are validated as usual.
 //!
 //! An entry is parsed alone from a copy of the file in which everything before it is blank
@@ -42,6 +42,8 @@ struct TenantOutline {
     meetings: Vec<Spanned<IgnoredAny>>,
     #[serde(default)]
     behaviours: Vec<Spanned<IgnoredAny>>,
+    #[serde(default)]
+    events: Vec<Spanned<IgnoredAny>>,
 }
 
 /// Every problem of `text`, whose whole parse failed with `first`.
@@ -112,6 +114,10 @@ fn tenant_entries(file: &str, alone: &str) -> Vec<Problem> {
     check(
         &outline.behaviours,
         problems_of::<crate::store::behaviour::BehaviourSpec>,
+    );
+    check(
+        &outline.events,
+        problems_of::<crate::events::spec::SubscriptionSpec>,
     );
     found
 }

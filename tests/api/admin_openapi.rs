@@ -75,10 +75,12 @@ fn example_path(path: &str, op: &Value, item: &Value, doc: &Value) -> String {
         };
         if p["in"] == "path" {
             let name = p["name"].as_str().unwrap();
-            let example = p["example"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{path}: path parameter {name} has no example"));
-            out = out.replace(&format!("{{{name}}}"), example);
+            let example = match &p["example"] {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => panic!("{path}: path parameter {name} has no example"),
+            };
+            out = out.replace(&format!("{{{name}}}"), &example);
         }
     }
     assert!(

@@ -166,7 +166,7 @@ fn check_reports_every_problem_of_a_file() {
     );
     assert_eq!(
         lines[2],
-        format!("{f}:11:5: unknown field `dleay`, expected one of name, match, when, error, response, delay, connection")
+        format!("{f}:11:5: unknown field `dleay`, expected one of name, match, when, error, response, delay, connection, target, delivery")
     );
 }
 
