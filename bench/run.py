@@ -307,8 +307,10 @@ def logged_invite(args, ceiling):
         mm.stop()
     with open(path, "rb") as f:
         lines = sum(1 for line in f if b" request " in line)
-    note = (f"request lines written: {lines:,} of {h.get('requests', 0):,} requests served "
-            f"(the rest dropped by the writer thread when the file fell behind)")
+    served = h.get("requests", 0)
+    note = f"request lines written: {lines:,} of {served:,} requests served"
+    if lines < served:
+        note += f" ({served - lines:,} dropped by the writer thread when the file fell behind)"
     return row("feishu invite, request lines on (stderr to a file)", r, ceiling), note
 
 
