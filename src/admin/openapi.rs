@@ -69,6 +69,25 @@ mod tests {
     }
 
     #[test]
+    fn no_value_is_null() {
+        // A comma inside an unquoted flow-style description splits it into a key with no
+        // value: `{description: a, b}` is `{description: a, b: null}`.
+        fn nulls(v: &Value, at: &str, out: &mut Vec<String>) {
+            match v {
+                Value::Null => out.push(at.to_string()),
+                Value::Object(m) => m
+                    .iter()
+                    .for_each(|(k, v)| nulls(v, &format!("{at}/{k}"), out)),
+                Value::Array(a) => a.iter().for_each(|v| nulls(v, at, out)),
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        nulls(&build().unwrap(), "", &mut found);
+        assert!(found.is_empty(), "null values (quote the text): {found:#?}");
+    }
+
+    #[test]
     fn every_reference_points_at_a_component() {
         fn refs(v: &Value, out: &mut Vec<String>) {
             match v {
