@@ -43,7 +43,9 @@ pub fn parse_filter(filter: &str) -> Result<EnvFilter, String> {
 /// Installs the global subscriber writing to stderr through the writer thread.
 pub fn init(format: LogFormat, filter: &str) -> Result<Logger, String> {
     let filter = parse_filter(filter)?;
-    let stderr = std::io::BufWriter::new(std::io::stderr());
+    // The writer thread flushes after each batch it drains; a larger buffer makes one write
+    // of a busy batch instead of one per 8 KiB.
+    let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
     let (writer, guard) = NonBlockingBuilder::default()
         .lossy(true)
         .thread_name("meetmock-log")
