@@ -248,6 +248,27 @@ async fn status_events_follow_event_sends_and_subscription_changes() {
 }
 
 #[tokio::test]
+async fn status_events_follow_behaviour_declarations() {
+    let app = TestApp::spawn().await;
+    app.freeze().await;
+    let mut sse = Sse::open(&app, "", &[]).await;
+    let hello = sse.next_named("hello", SECOND).await;
+    let before = hello.data["status"]["behaviours"].clone();
+    assert!(before.is_string(), "{}", hello.data);
+    let r = app
+        .admin_try(
+            reqwest::Method::PUT,
+            "/behaviours",
+            json!({"vendor": "feishu", "tenant": "cli_demo_feishu", "user": "ou_guest_0003",
+                   "meeting": "7000000000000000028", "outcome": "decline"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = sse.next_named("status", SECOND).await;
+    assert_ne!(s.data["behaviours"], before, "{}", s.data);
+}
+
+#[tokio::test]
 async fn stopping_the_server_ends_open_streams_at_once() {
     let app = TestApp::spawn().await;
     let mut sse = Sse::open(&app, "", &[]).await;

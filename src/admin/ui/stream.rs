@@ -11,8 +11,9 @@
 //!   moved, the journal grew or was cleared, fault rules or their counters changed, the store was
 //!   reset or replaced, tenants or scenarios were added, an event delivery or handshake finished
 //!   (`events.activity`), a subscription was added, changed or removed (`events.subscriptions`,
-//!   a fingerprint). Checked every [`PULSE`]; cheap reads only (atomics, counts and the
-//!   subscriptions' small map), never the journal or the outbox themselves.
+//!   a fingerprint), invitee behaviours were declared or removed (`behaviours`, a fingerprint).
+//!   Checked every [`PULSE`]; cheap reads only (atomics, counts, the subscriptions' and the
+//!   declarations' small lists), never the journal or the outbox themselves.
 //! - a `: ping` comment after [`HEARTBEAT`] of silence, so a vanished client is noticed.
 //!
 //! One task per open stream, writing into a small channel that is the response body; it ends
@@ -54,6 +55,16 @@ struct Status {
     /// Background work finished: event sends and handshakes ([`crate::statefile::Persist`]).
     event_activity: u64,
     subscriptions: u64,
+    behaviours: u64,
+}
+
+/// A fingerprint of every invitee behaviour declaration: the page shows which one applies.
+fn behaviours_fingerprint(app: &App) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let all = app.store.living.declarations(None, None);
+    serde_json::to_string(&all).unwrap_or_default().hash(&mut h);
+    h.finish()
 }
 
 /// A fingerprint of every subscription's shown fields (not its secrets): it moves when one is
@@ -82,6 +93,7 @@ impl Status {
             scenarios: app.scenarios.read().len(),
             event_activity: app.persist.touches(),
             subscriptions: subscriptions_fingerprint(app),
+            behaviours: behaviours_fingerprint(app),
         }
     }
 
@@ -104,6 +116,7 @@ impl Status {
                 // A string: a 64-bit fingerprint does not survive a JavaScript number.
                 "subscriptions": format!("{:016x}", self.subscriptions),
             },
+            "behaviours": format!("{:016x}", self.behaviours),
         })
     }
 }

@@ -112,6 +112,43 @@ test('simulated invitees ring, then join, decline or ring out in the page as its
   await shot(d.page, 'meeting-calls-answered');
 });
 
+test('a behaviour declared at runtime shows at once as the one that applies, and calls follow it', async () => {
+  await d.open(`#/meeting/feishu/cli_demo_feishu/${LIVE}`);
+  const decl = (u) => d.page.locator(`section[aria-label="Participants"] tr[data-user="${u}"] .decl`);
+  await decl('ou_guest_0005').waitFor();
+  const declare = { vendor: 'feishu', tenant: 'cli_demo_feishu', meeting: LIVE };
+  await d.server.adminOk('PUT', '/behaviours', { behaviours: [
+    { ...declare, outcome: 'manual' },
+    { ...declare, user: 'ou_guest_0005', alert: 200, ring: 2000, outcome: 'decline' },
+  ] });
+  // No change to the meeting: the page hears of the declarations from the stream's status.
+  await decl('ou_guest_0005').and(d.page.locator('[data-scope="this meeting, this person"]')).waitFor();
+  assert.match(await decl('ou_guest_0005').innerText(), /declines · rings after 200 ms · answers after 2 s/);
+  // The meeting-wide declaration outranks ou_guest_0010's own (meeting beats callee).
+  for (const u of ['ou_guest_0006', 'ou_guest_0010']) {
+    assert.equal(await decl(u).getAttribute('data-scope'), 'this meeting', u);
+    assert.match(await decl(u).innerText(), /manual/);
+  }
+  // The server plans calls by the same declarations the page names.
+  for (const u of ['ou_guest_0005', 'ou_guest_0006']) {
+    await d.server.admin('POST', `/meetings/${LIVE}/leave`, { vendor: 'feishu', user: u });
+    await d.server.adminOk('POST', `/meetings/${LIVE}/call`, { vendor: 'feishu', user: u });
+  }
+  const calls = (await d.server.adminOk('GET', `/behaviours/pending?vendor=feishu&meeting=${LIVE}`)).calls;
+  const steps = calls.find((c) => c.callee === 'ou_guest_0005').steps;
+  assert.deepEqual(steps.map((x) => x.step), ['ring', 'decline']);
+  assert.equal(calls.find((c) => c.callee === 'ou_guest_0006'), undefined, 'manual plans nothing');
+  const next = (u) => d.page.locator(`section[aria-label="Participants"] tr[data-user="${u}"] td.next-step`);
+  await next('ou_guest_0005').locator(`[data-step="ring"][data-due-ms="${steps[0].due_ms}"]`).waitFor();
+  assert.match(await next('ou_guest_0005').innerText(), /then declines/);
+  await d.page.locator(`section[aria-label="Participants"] tr[data-user="ou_guest_0006"] td.status`, { hasText: 'calling' }).waitFor();
+  assert.equal((await next('ou_guest_0006').innerText()).trim(), '—');
+  await shot(d.page, 'meeting-calls-declared');
+  await d.server.adminOk('DELETE', `/behaviours?vendor=feishu&tenant=cli_demo_feishu&meeting=${LIVE}&user=ou_guest_0005`);
+  await d.server.adminOk('DELETE', `/behaviours?vendor=feishu&tenant=cli_demo_feishu&meeting=${LIVE}`);
+  await decl('ou_guest_0010').and(d.page.locator('[data-scope="this person"]')).waitFor();
+});
+
 test('each change reaches the page well within the target (measured over 30 changes)', async () => {
   await d.open();
   const row = '.mrow[data-key="huawei/hwcorp0001/914673889"] .c-lock';

@@ -180,11 +180,13 @@ export function mount(main, [vendor, tenant, id]) {
     paint();
     reload();
   });
-  // The clock moved (an Advance with nothing due changes no meeting): the plans are read again.
-  let offset = null;
+  // The clock moved (an Advance with nothing due changes no meeting) or behaviours were
+  // declared: the plans and declarations are read again.
+  let seen = null;
   const offClock = on('status', (s) => {
-    if (offset !== null && s.clock.offset_ms !== offset) reload();
-    offset = s.clock.offset_ms;
+    const k = `${s.clock.offset_ms}/${s.behaviours}`;
+    if (seen !== null && k !== seen) reload();
+    seen = k;
   });
   const ticker = setInterval(() => tickUntil(root), 500);
   fill(root, h('p', { class: 'muted' }, 'Loading…'));
