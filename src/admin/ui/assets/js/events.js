@@ -11,7 +11,7 @@ import { until, tickUntil } from './calls.js';
 import {
   actionButton, emptyState, fill, h, keepFocus, pretty, serial, time, toast, vendorBadge,
 } from './dom.js';
-import { on } from './model.js';
+import { model, on } from './model.js';
 
 const PER_SUBSCRIPTION = 25;
 const enc = encodeURIComponent;
@@ -174,12 +174,15 @@ export function mount(main) {
   };
   const refresh = serial(() => load().catch((e) => toast(`Deliveries: ${e.message}`, 'error')));
 
-  let last = null;
+  // From the status the page had when the view opened: the first one after it may already be
+  // the news (a send that finished), so it must not be taken as a mere baseline.
+  const key = (s) => (s ? JSON.stringify([s.events, s.clock.offset_ms, s.clock.frozen, s.store.clears]) : null);
+  let last = key(model.status);
   const offs = [
     on('meeting', (c) => { if (listening.has(`${c.vendor}/${c.tenant}`)) refresh(); }),
     on('status', (s) => {
-      const k = JSON.stringify([s.events, s.clock.offset_ms, s.clock.frozen, s.store.clears]);
-      if (last !== null && k !== last) refresh();
+      const k = key(s);
+      if (k !== last) refresh();
       last = k;
     }),
   ];

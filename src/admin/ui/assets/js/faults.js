@@ -4,7 +4,7 @@
 
 import { api } from './api.js';
 import { actionButton, emptyState, fill, h, keepFocus, masked, throttle, toast } from './dom.js';
-import { on } from './model.js';
+import { model, on } from './model.js';
 
 function compact(obj) {
   if (!obj || typeof obj !== 'object') return obj === undefined ? '' : String(obj);
@@ -106,10 +106,13 @@ export function mount(main) {
   });
 
   const refresh = throttle(() => { loadRules(); loadScenarios(); }, 250);
-  let last = null;
+  // The baseline is the status the page had when the view opened (not the next one, which
+  // may already carry a new count).
+  const key = (s) => (s ? `${s.faults.revision}/${s.faults.hits}/${s.store.scenarios}` : null);
+  let last = key(model.status);
   const off = on('status', (s) => {
-    const f = `${s.faults.revision}/${s.faults.hits}/${s.store.scenarios}`;
-    if (last !== null && f !== last) refresh();
+    const f = key(s);
+    if (f !== last) refresh();
     last = f;
   });
   loadRules();

@@ -12,7 +12,7 @@ import {
   VENDORS, actionButton, callPill, emptyState, fill, h, isSecretName, keepFocus, statePill, throttle,
   time, timeSecs, toast, vendorBadge,
 } from './dom.js';
-import { on } from './model.js';
+import { model, on } from './model.js';
 
 const SHOW_MAX = 500;
 const CHANGES_SHOWN = 40;
@@ -182,10 +182,11 @@ export function mount(main, [vendor, tenant, id]) {
   });
   // The clock moved (an Advance with nothing due changes no meeting) or behaviours were
   // declared: the plans and declarations are read again.
-  let seen = null;
+  const key = (s) => (s ? `${s.clock.offset_ms}/${s.behaviours}` : null);
+  let seen = key(model.status);
   const offClock = on('status', (s) => {
-    const k = `${s.clock.offset_ms}/${s.behaviours}`;
-    if (seen !== null && k !== seen) reload();
+    const k = key(s);
+    if (k !== seen) reload();
     seen = k;
   });
   const ticker = setInterval(() => tickUntil(root), 500);
