@@ -38,7 +38,8 @@ pub struct SubscriptionSpec {
     /// Admin API only: run the URL-verification handshake now (default true).
     #[serde(default)]
     pub verify: Option<bool>,
-    /// Everything else: the vendor's secret fields.
+    /// Everything else: the vendor's secret fields and its plain fields (Huawei
+    /// `subscriberId`), told apart by the vendor format.
     #[serde(flatten)]
     pub secrets: BTreeMap<String, Value>,
 }
@@ -65,10 +66,17 @@ impl SubscriptionSpec {
             })?,
         };
         let mut secrets = BTreeMap::new();
+        let mut fields = BTreeMap::new();
+        let plain = format.plain_fields();
         for (k, v) in &self.secrets {
+            let into = if plain.iter().any(|f| f.name == k) {
+                &mut fields
+            } else {
+                &mut secrets
+            };
             match v {
                 Value::String(s) => {
-                    secrets.insert(k.clone(), s.clone());
+                    into.insert(k.clone(), s.clone());
                 }
                 _ => {
                     return Err(FieldError::new(
@@ -99,6 +107,7 @@ impl SubscriptionSpec {
             mode,
             url: self.url.clone().unwrap_or_default(),
             secrets,
+            fields,
             types: self.types.clone().unwrap_or_default(),
             paused: self.paused.unwrap_or(false),
             ca_pem,
@@ -143,6 +152,7 @@ pub fn view(s: &Subscription, unfinished: usize) -> Value {
         "paused": s.paused,
         "ca_pem": s.ca_pem.is_some(),
         "secrets": secrets,
+        "fields": s.fields,
         "verification": {
             "state": s.verification,
             "error": s.verification_error,

@@ -13,7 +13,7 @@ use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 /// How events reach the receiver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -107,6 +107,10 @@ pub struct Subscription {
     /// `verification_token`). Never logged; masked in admin views.
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
+    /// The vendor's own fields that are not secret, by their vendor names (Huawei
+    /// `subscriberId`, `corpId`, `status`): shown as they are in admin views.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fields: BTreeMap<String, String>,
     /// Vendor event types delivered; empty means every type the vendor format produces.
     #[serde(default)]
     pub types: Vec<String>,
@@ -136,6 +140,14 @@ impl Subscription {
             .filter(|s| !s.is_empty())
     }
 
+    /// A plain (non-secret) vendor field's value.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .get(name)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
+    }
+
     /// True when events of `event_type` are wanted.
     pub fn wants(&self, event_type: &str) -> bool {
         self.types.is_empty() || self.types.iter().any(|t| t == event_type)
@@ -152,11 +164,24 @@ impl Subscription {
 /// One `RwLock` around an immutable map swapped whole: readers (the change sink, under a
 /// tenant's lock; the engine per change) take the read lock only to clone an `Arc`, writers
 /// (admin, scenarios, vendor config endpoints: rare) build a new map. Never held across I/O.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Subscriptions {
     map: RwLock<Arc<BTreeMap<String, Arc<Subscription>>>>,
     /// Woken on every change so the engine can start handshakes and release deliveries.
     changed: Notify,
+    /// Counts writes; any number of watchers (a vendor request waiting for the handshake it
+    /// asked for) see it move. Sent after the map is swapped, never under its lock.
+    version: watch::Sender<u64>,
+}
+
+impl Default for Subscriptions {
+    fn default() -> Self {
+        Subscriptions {
+            map: RwLock::default(),
+            changed: Notify::new(),
+            version: watch::channel(0).0,
+        }
+    }
 }
 
 /// Why a subscription write was refused.
@@ -218,6 +243,7 @@ impl Subscriptions {
             *guard = Arc::new(next);
         }
         self.changed.notify_one();
+        self.version.send_modify(|v| *v += 1);
     }
 
     /// Adds a subscription; refused when the id is taken.
@@ -289,6 +315,11 @@ impl Subscriptions {
         self.write(BTreeMap::clear);
     }
 
+    /// A feed that moves on every write, for any number of watchers (see `version`).
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
     /// Resolves when a subscription changed since the last call (one waiter: the engine).
     pub async fn changed(&self) {
         self.changed.notified().await;
@@ -307,6 +338,7 @@ mod tests {
             mode: Mode::Webhook,
             url: "http://127.0.0.1:9/".into(),
             secrets: BTreeMap::new(),
+            fields: BTreeMap::new(),
             types: vec![],
             paused: false,
             ca_pem: None,

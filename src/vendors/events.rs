@@ -113,6 +113,12 @@ pub trait EventFormat: Send + Sync + 'static {
     /// The secret fields a subscription carries, by the vendor's own names.
     fn secret_fields(&self) -> &'static [SecretField];
 
+    /// The vendor's fields that are not secret (Huawei `subscriberId`): kept in
+    /// [`Subscription::fields`] and shown unmasked.
+    fn plain_fields(&self) -> &'static [SecretField] {
+        &[]
+    }
+
     /// Every event type this format produces (what `types:` may name).
     fn event_types(&self) -> &'static [&'static str];
 
@@ -158,6 +164,19 @@ pub trait EventFormat: Send + Sync + 'static {
         None
     }
 
+    /// Makes the signature of one send wrong but well-formed (the `corrupt_signature` delivery
+    /// fault). By default the last character of [`EventFormat::signature_header`] flips; a
+    /// vendor that signs inside the body (Huawei) overrides this.
+    fn corrupt_signature(&self, out: &mut Outbound) {
+        if let Some(name) = self.signature_header() {
+            for (n, v) in out.headers.iter_mut() {
+                if n.eq_ignore_ascii_case(name) {
+                    flip_last(v);
+                }
+            }
+        }
+    }
+
     fn header_case(&self) -> HeaderCase {
         HeaderCase::Title
     }
@@ -170,6 +189,12 @@ pub trait EventFormat: Send + Sync + 'static {
 
     /// Waits before each retry after a failed attempt (its length is the number of retries).
     fn retry_schedule(&self) -> &'static [Duration];
+
+    /// No retry is due later than this after the first attempt (Huawei: 24 h); `None` when
+    /// the schedule alone decides.
+    fn retry_window(&self) -> Option<Duration> {
+        None
+    }
 
     fn timeouts(&self) -> Timeouts;
 
@@ -196,8 +221,16 @@ pub trait EventFormat: Send + Sync + 'static {
     }
 }
 
-/// Validates a subscription against its vendor's format: mode, URL, secret fields (unknown,
-/// missing required), event types, CA certificates, then the format's own checks.
+/// Flips the last character of a hex value (or appends one): a wrong but well-formed value.
+pub fn flip_last(v: &mut String) {
+    match v.pop() {
+        Some(c) => v.push(if c == '0' { '1' } else { '0' }),
+        None => v.push('0'),
+    }
+}
+
+/// Validates a subscription against its vendor's format: mode, URL, secret and plain fields
+/// (unknown, missing required), event types, CA certificates, then the format's own checks.
 pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), FieldError> {
     if sub.id.trim().is_empty() {
         return Err(FieldError::new("id", "must not be empty"));
@@ -220,27 +253,47 @@ pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), Fiel
     if sub.mode == Mode::Webhook {
         check_url(&sub.url)?;
     }
-    let fields = format.secret_fields();
-    for name in sub.secrets.keys() {
-        if !fields.iter().any(|f| f.name == name) {
-            let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
-            return Err(FieldError::new(
-                name.as_str(),
-                format!(
-                    "unknown {} secret field; valid: {}",
-                    format.vendor(),
-                    known.join(", ")
-                ),
-            ));
-        }
+    let (secret, plain) = (format.secret_fields(), format.plain_fields());
+    let unknown = |name: &str| {
+        let names: Vec<&str> = secret.iter().chain(plain).map(|f| f.name).collect();
+        let kind = if plain.is_empty() { " secret" } else { "" };
+        FieldError::new(
+            name,
+            format!(
+                "unknown {}{kind} field; valid: {}",
+                format.vendor(),
+                names.join(", ")
+            ),
+        )
+    };
+    if let Some(name) = sub
+        .secrets
+        .keys()
+        .find(|n| !secret.iter().any(|f| f.name == n.as_str()))
+    {
+        return Err(unknown(name));
     }
-    for f in fields.iter().filter(|f| f.required) {
-        if sub.secret(f.name).is_none() {
-            return Err(FieldError::new(
-                f.name,
-                format!("is required for {} subscriptions", format.vendor()),
-            ));
-        }
+    if let Some(name) = sub
+        .fields
+        .keys()
+        .find(|n| !plain.iter().any(|f| f.name == n.as_str()))
+    {
+        return Err(unknown(name));
+    }
+    let missing = secret
+        .iter()
+        .filter(|f| f.required && sub.secret(f.name).is_none())
+        .chain(
+            plain
+                .iter()
+                .filter(|f| f.required && sub.field(f.name).is_none()),
+        )
+        .next();
+    if let Some(f) = missing {
+        return Err(FieldError::new(
+            f.name,
+            format!("is required for {} subscriptions", format.vendor()),
+        ));
     }
     let known = format.event_types();
     if let Some(t) = sub.types.iter().find(|t| !known.contains(&t.as_str())) {
