@@ -9,13 +9,16 @@
 //! (management), `history.rs` (history, number lookup), `locate.rs` (a conference's
 //! enterprise), `conftoken.rs` (control and WebSocket tokens, chair-password lockout),
 //! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
-//! InviteWithPwd), `invite.rs` (InviteParticipant).
+//! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_wire.rs` (the
+//! enterprise event push: catalogue, body and signature).
 
 mod appauth;
 mod auth;
 mod conftoken;
 mod control;
 mod errors;
+pub mod events;
+mod events_wire;
 mod history;
 mod invite;
 mod locate;
@@ -89,5 +92,8 @@ impl Vendor for Huawei {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         auth::tenant_hint(ex)
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::HuaweiEvents)
     }
 }
