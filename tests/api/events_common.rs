@@ -2,6 +2,7 @@
 //! header-name case and body bytes are seen exactly as sent) and answers by plan — 200, any
 //! status, the URL challenge, hang, TCP reset, garbage — over plain TCP or TLS; Feishu
 //! decryption and signature checks written from the notes (not meetmock's code); admin helpers.
+//! `Answer::With` lets another vendor's module answer as its own receiver would.
 
 #![allow(dead_code)]
 
@@ -42,6 +43,18 @@ pub enum Answer {
     Garbage,
     /// 200 when the Feishu signature verifies with this key, else 500 (what lark-oapi does).
     Signed(String),
+    /// Whatever this function answers (status, body): another vendor's receiver.
+    With(Respond),
+}
+
+/// A receiver's answer computed from the request (`Answer::With`).
+#[derive(Clone)]
+pub struct Respond(pub Arc<dyn Fn(&Got) -> (u16, String) + Send + Sync>);
+
+impl std::fmt::Debug for Respond {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Respond(..)")
+    }
 }
 
 /// One request as received.
@@ -274,6 +287,7 @@ async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(
                     ))
                 }
             }
+            Answer::With(f) => Some((f.0)(&got)),
             Answer::Challenge(key) => {
                 let c = got.event(key.as_deref())["challenge"].clone();
                 Some((200, json!({ "challenge": c }).to_string()))

@@ -184,7 +184,11 @@ fn text<'a>(w: &'a Who, k: &str) -> Option<&'a str> {
 /// called from outside the directory their invite's details. `joinTime` is the participant's
 /// join (second precision, as the meeting keeps it), `leftTime` 0 until they leave.
 fn attendee(c: &Change, w: &Who, d: &TenantData, left: bool) -> AttendeeInfo {
-    let user = d.user(&w.user_id);
+    // Numbers called on behalf of a directory user are that user (the living invite's match).
+    let user = d.user_any(&w.user_id).or_else(|| {
+        let number = text(w, "phone").unwrap_or(&w.user_id);
+        d.users().find(|u| u.phone.as_deref() == Some(number))
+    });
     let joined = d
         .meeting(&c.meeting.id)
         .ok()

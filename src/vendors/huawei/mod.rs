@@ -10,7 +10,8 @@
 //! enterprise), `conftoken.rs` (control and WebSocket tokens, chair-password lockout),
 //! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
 //! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_wire.rs` (the
-//! enterprise event push: catalogue, body and signature).
+//! enterprise event push: catalogue, body and signature), `webhook.rs` (its configuration
+//! endpoints).
 
 mod appauth;
 mod auth;
@@ -30,6 +31,7 @@ mod tokens;
 mod update;
 mod users;
 mod views;
+mod webhook;
 
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Store, VendorId};
