@@ -47,9 +47,12 @@ pub enum Answer {
     With(Respond),
 }
 
+/// Computes (status, body) from the request.
+pub type RespondFn = dyn Fn(&Got) -> (u16, String) + Send + Sync;
+
 /// A receiver's answer computed from the request (`Answer::With`).
 #[derive(Clone)]
-pub struct Respond(pub Arc<dyn Fn(&Got) -> (u16, String) + Send + Sync>);
+pub struct Respond(pub Arc<RespondFn>);
 
 impl std::fmt::Debug for Respond {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

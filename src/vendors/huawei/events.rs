@@ -93,9 +93,10 @@ const PLAIN: &[SecretField] = &[
     },
 ];
 
-/// 30 s three times, then every 30 min [doc H1]; [`WINDOW`] ends it.
-const RETRIES: [Duration; 50] = {
-    let mut r = [Duration::from_secs(1800); 50];
+/// 30 s three times, then every 30 min [doc H1]; [`WINDOW`] ends it (the 48th 30-min wait would
+/// fall 90 s past 24 h).
+const RETRIES: [Duration; 51] = {
+    let mut r = [Duration::from_secs(1800); 51];
     r[0] = Duration::from_secs(30);
     r[1] = Duration::from_secs(30);
     r[2] = Duration::from_secs(30);
