@@ -151,12 +151,11 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
     if ok {
         return (attempts, Verdict::Delivered);
     }
-    let schedule = format.retry_schedule();
     let now = app.store.clock.now_ms();
     // The window counts from the first attempt ever made (this one, if it is the first).
     let first = d.attempts.first().map_or(now, |a| a.seed.at_ms);
-    let next = schedule
-        .get(job.failures as usize)
+    let next = format
+        .retry_wait(&sub, job.failures)
         .map(|wait| now + wait.as_millis() as i64);
     let verdict = match (next, format.retry_window()) {
         (Some(at), Some(w)) if at - first > w.as_millis() as i64 => Verdict::Failed(format!(
@@ -167,7 +166,7 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
         (Some(at_ms), _) => Verdict::Retry { at_ms },
         (None, _) => Verdict::Failed(format!(
             "gave up after {} retries; last: {}",
-            schedule.len(),
+            job.failures,
             error.unwrap_or_default()
         )),
     };
@@ -212,12 +211,22 @@ async fn once(
     let sent = app
         .events
         .webhook
-        .post(url, &out, case, format.timeouts(), sub.ca_pem.as_deref())
+        .post(
+            url,
+            &out,
+            case,
+            format.delivery_timeouts(sub),
+            sub.ca_pem.as_deref(),
+        )
         .await;
     let ok = sent.status.is_some_and(|s| format.accepts(s, &sent.body));
     let error = match (sent.error, sent.status) {
         (Some(e), _) => Some(e),
-        (None, Some(s)) if !ok => Some(format!("answered HTTP {s}; {} wants 200", format.vendor())),
+        (None, Some(s)) if !ok => Some(format!(
+            "answered HTTP {s}; {} wants {}",
+            format.vendor(),
+            format.acknowledgement()
+        )),
         _ => None,
     };
     Attempt {

@@ -107,10 +107,10 @@ pub struct Subscription {
     /// `verification_token`). Never logged; masked in admin views.
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
-    /// The vendor's own fields that are not secret, by their vendor names (Huawei
-    /// `subscriberId`, `corpId`, `status`): shown as they are in admin views.
+    /// The vendor format's delivery settings by name (Tencent `plain_base64_padding`,
+    /// `retries`, …): not secret, shown as they are. Absent: the format's defaults.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub fields: BTreeMap<String, String>,
+    pub settings: BTreeMap<String, serde_json::Value>,
     /// Vendor event types delivered; empty means every type the vendor format produces.
     #[serde(default)]
     pub types: Vec<String>,
@@ -140,12 +140,9 @@ impl Subscription {
             .filter(|s| !s.is_empty())
     }
 
-    /// A plain (non-secret) vendor field's value.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .get(name)
-            .map(String::as_str)
-            .filter(|s| !s.is_empty())
+    /// A delivery setting's value, when the subscription sets it.
+    pub fn setting(&self, name: &str) -> Option<&serde_json::Value> {
+        self.settings.get(name)
     }
 
     /// True when events of `event_type` are wanted.
@@ -338,7 +335,7 @@ mod tests {
             mode: Mode::Webhook,
             url: "http://127.0.0.1:9/".into(),
             secrets: BTreeMap::new(),
-            fields: BTreeMap::new(),
+            settings: BTreeMap::new(),
             types: vec![],
             paused: false,
             ca_pem: None,

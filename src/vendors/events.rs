@@ -22,6 +22,16 @@ pub struct SecretField {
     pub required: bool,
 }
 
+/// A delivery setting a vendor's subscription may carry beside its secrets (Tencent
+/// `plain_base64_padding`, …): not secret; the format checks its value in
+/// [`EventFormat::check`] and reads it with [`Subscription::setting`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingField {
+    pub name: &'static str,
+    /// What it takes and its default, for error messages.
+    pub help: &'static str,
+}
+
 /// A refused subscription: the field at fault and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -89,12 +99,36 @@ pub enum HeaderCase {
     Lower,
 }
 
+/// The HTTP method of a request to a receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    #[default]
+    Post,
+    /// Tencent's URL verification (`GET <url>?check_str=…`).
+    Get,
+}
+
 /// One HTTP request to a receiver, as the vendor sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outbound {
+    pub method: Method,
+    /// Query parameters appended to the subscription's URL, raw (the transport
+    /// percent-encodes them, `+ / =` included).
+    pub query: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
     /// Header name (as the vendor names it) → value, in sending order.
     pub headers: Vec<(&'static str, String)>,
+}
+
+impl Outbound {
+    /// A POST of `body` with `headers`.
+    pub fn post(body: Vec<u8>, headers: Vec<(&'static str, String)>) -> Outbound {
+        Outbound {
+            body,
+            headers,
+            ..Outbound::default()
+        }
+    }
 }
 
 /// Real-time limits of one delivery.
@@ -113,14 +147,13 @@ pub trait EventFormat: Send + Sync + 'static {
     /// The secret fields a subscription carries, by the vendor's own names.
     fn secret_fields(&self) -> &'static [SecretField];
 
-    /// The vendor's fields that are not secret (Huawei `subscriberId`): kept in
-    /// [`Subscription::fields`] and shown unmasked.
-    fn plain_fields(&self) -> &'static [SecretField] {
-        &[]
-    }
-
     /// Every event type this format produces (what `types:` may name).
     fn event_types(&self) -> &'static [&'static str];
+
+    /// The delivery settings a subscription may carry beside its secrets.
+    fn setting_fields(&self) -> &'static [SettingField] {
+        &[]
+    }
 
     /// Delivery modes served for this vendor.
     fn modes(&self) -> &'static [Mode] {
@@ -181,6 +214,11 @@ pub trait EventFormat: Send + Sync + 'static {
         HeaderCase::Title
     }
 
+    /// What [`EventFormat::accepts`] takes as an acknowledgement, for error messages.
+    fn acknowledgement(&self) -> &'static str {
+        "200"
+    }
+
     /// True when the receiver's answer acknowledges the event.
     fn accepts(&self, status: u16, body: &[u8]) -> bool {
         let _ = body;
@@ -197,6 +235,19 @@ pub trait EventFormat: Send + Sync + 'static {
     }
 
     fn timeouts(&self) -> Timeouts;
+
+    /// The wait before the retry that follows `failures` failed sends to `sub`, `None` to give
+    /// up (default: the vendor's [`EventFormat::retry_schedule`]).
+    fn retry_wait(&self, sub: &Subscription, failures: u32) -> Option<Duration> {
+        let _ = sub;
+        self.retry_schedule().get(failures as usize).copied()
+    }
+
+    /// The timeouts of one delivery to `sub` (default: [`EventFormat::timeouts`]).
+    fn delivery_timeouts(&self, sub: &Subscription) -> Timeouts {
+        let _ = sub;
+        self.timeouts()
+    }
 
     /// The URL-verification request for `challenge`, or `None` when the vendor has none.
     fn handshake(
@@ -229,8 +280,8 @@ pub fn flip_last(v: &mut String) {
     }
 }
 
-/// Validates a subscription against its vendor's format: mode, URL, secret and plain fields
-/// (unknown, missing required), event types, CA certificates, then the format's own checks.
+/// Validates a subscription against its vendor's format: mode, URL, secret fields (unknown,
+/// missing required), settings, event types, CA certificates, then the format's own checks.
 pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), FieldError> {
     if sub.id.trim().is_empty() {
         return Err(FieldError::new("id", "must not be empty"));
@@ -253,47 +304,47 @@ pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), Fiel
     if sub.mode == Mode::Webhook {
         check_url(&sub.url)?;
     }
-    let (secret, plain) = (format.secret_fields(), format.plain_fields());
-    let unknown = |name: &str| {
-        let names: Vec<&str> = secret.iter().chain(plain).map(|f| f.name).collect();
-        let kind = if plain.is_empty() { " secret" } else { "" };
-        FieldError::new(
-            name,
-            format!(
-                "unknown {}{kind} field; valid: {}",
-                format.vendor(),
-                names.join(", ")
-            ),
-        )
-    };
-    if let Some(name) = sub
-        .secrets
-        .keys()
-        .find(|n| !secret.iter().any(|f| f.name == n.as_str()))
-    {
-        return Err(unknown(name));
-    }
-    if let Some(name) = sub
-        .fields
-        .keys()
-        .find(|n| !plain.iter().any(|f| f.name == n.as_str()))
-    {
-        return Err(unknown(name));
-    }
-    let missing = secret
-        .iter()
-        .filter(|f| f.required && sub.secret(f.name).is_none())
-        .chain(
-            plain
+    let fields = format.secret_fields();
+    let settings = format.setting_fields();
+    for name in sub.secrets.keys() {
+        if !fields.iter().any(|f| f.name == name) {
+            let known: Vec<&str> = fields
                 .iter()
-                .filter(|f| f.required && sub.field(f.name).is_none()),
-        )
-        .next();
-    if let Some(f) = missing {
+                .map(|f| f.name)
+                .chain(settings.iter().map(|f| f.name))
+                .collect();
+            return Err(FieldError::new(
+                name.as_str(),
+                format!(
+                    "unknown {} secret field{}; valid: {}",
+                    format.vendor(),
+                    if settings.is_empty() {
+                        ""
+                    } else {
+                        " or setting"
+                    },
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    if let Some(name) = sub
+        .settings
+        .keys()
+        .find(|k| !settings.iter().any(|f| f.name == k.as_str()))
+    {
         return Err(FieldError::new(
-            f.name,
-            format!("is required for {} subscriptions", format.vendor()),
+            name.as_str(),
+            format!("unknown {} setting", format.vendor()),
         ));
+    }
+    for f in fields.iter().filter(|f| f.required) {
+        if sub.secret(f.name).is_none() {
+            return Err(FieldError::new(
+                f.name,
+                format!("is required for {} subscriptions", format.vendor()),
+            ));
+        }
     }
     let known = format.event_types();
     if let Some(t) = sub.types.iter().find(|t| !known.contains(&t.as_str())) {

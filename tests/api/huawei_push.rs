@@ -11,7 +11,7 @@
 #![allow(dead_code)]
 
 use crate::common::{Resp, TestApp};
-use crate::events_common::{Answer, Got, Receiver, Respond};
+use crate::events_common::{Answer, Got, Receiver, Responder};
 use crate::huawei::Hw;
 use hmac::{Hmac, Mac};
 use reqwest::Method;
@@ -85,7 +85,7 @@ pub fn verified(key: &str, body: &[u8]) -> Result<Value, String> {
 
 /// The documented receiver (see the module documentation).
 pub fn docs_receiver(key: &'static str) -> Answer {
-    Answer::With(Respond(Arc::new(move |g: &Got| {
+    Answer::With(Responder(Arc::new(move |g: &Got| {
         match verified(key, &g.body) {
             Err(e) => (401, json!({ "error": e }).to_string()),
             Ok(j) if j["eventInfo"]["event"] == "meeting.verify" => (
@@ -99,7 +99,7 @@ pub fn docs_receiver(key: &'static str) -> Answer {
 
 /// A receiver that answers the verification with the wrong nonce.
 pub fn wrong_nonce() -> Answer {
-    Answer::With(Respond(Arc::new(|_g: &Got| {
+    Answer::With(Responder(Arc::new(|_g: &Got| {
         (
             200,
             json!({"event": "meeting.verify", "nonce": "00000000x"}).to_string(),

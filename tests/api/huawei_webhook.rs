@@ -143,7 +143,7 @@ async fn enabling_fails_without_the_echo_and_the_configuration_stays_disabled_an
         "{why}"
     );
     assert_eq!(s["secrets"]["subscriberKey"], "***");
-    assert_eq!(s["fields"]["subscriberId"], SUBSCRIBER);
+    assert_eq!(s["settings"]["subscriberId"], SUBSCRIBER);
     // A meeting change now pushes nothing.
     hw.app
         .admin_post(

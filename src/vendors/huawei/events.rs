@@ -4,9 +4,9 @@
 //! `events_wire.rs` holds the byte-exact body and signature.
 //!
 //! A subscription is the enterprise's push configuration: `subscriberId` (the body's `appID`,
-//! a plain field), `subscriberKey` (the HMAC key, secret), `url`, and the configuration's
-//! `status` (0 enabled, 1 disabled, 2 locked; absent = enabled, as for a subscription declared
-//! in a scenario or the admin API). Only an enabled configuration produces events. The vendor
+//! a setting: not secret), `subscriberKey` (the HMAC key, secret), `url`, and the
+//! configuration's `status` setting (0 enabled, 1 disabled, 2 locked; absent = enabled, as for
+//! a subscription declared in a scenario or the admin API). Only an enabled configuration produces events. The vendor
 //! endpoints (`webhook.rs`) write it into the store; the engine delivers.
 //!
 //! Catalogue, for every meeting of the enterprise:
@@ -28,7 +28,8 @@ use super::views::keys;
 use crate::store::change::{ChangeKind, EndReason, MeetingSummary, Who};
 use crate::store::{Change, MeetingState, Subscription, TenantData, VendorId};
 use crate::vendors::events::{
-    flip_last, AttemptSeed, EventDraft, EventFormat, FieldError, Outbound, SecretField, Timeouts,
+    flip_last, AttemptSeed, EventDraft, EventFormat, FieldError, Outbound, SecretField,
+    SettingField, Timeouts,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -74,22 +75,22 @@ const SECRETS: &[SecretField] = &[SecretField {
     required: true,
 }];
 
-const PLAIN: &[SecretField] = &[
-    SecretField {
+const SETTINGS: &[SettingField] = &[
+    SettingField {
         name: APP_ID,
-        required: true,
+        help: "the subscriber ID sent as appID (a string, required)",
     },
-    SecretField {
+    SettingField {
         name: CORP_ID,
-        required: false,
+        help: "the enterprise ID the configuration was registered for (a string)",
     },
-    SecretField {
+    SettingField {
         name: SP_ID,
-        required: false,
+        help: "the SP ID the configuration was registered for (a string)",
     },
-    SecretField {
+    SettingField {
         name: STATUS,
-        required: false,
+        help: "0 enabled (default), 1 disabled, 2 locked",
     },
 ];
 
@@ -106,9 +107,25 @@ const RETRIES: [Duration; 51] = {
 /// No push is retried later than 24 h after its first attempt [doc H1].
 const WINDOW: Duration = Duration::from_secs(24 * 3600);
 
-/// True when the configuration pushes (status 0, or no status: configured outside the API).
+/// The configuration's status: 0 enabled (also when absent: configured outside the API), 1
+/// disabled, 2 locked; written as a number or a digit string.
+pub fn status(sub: &Subscription) -> Option<i64> {
+    match sub.setting(STATUS) {
+        None => Some(0),
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.parse().ok(),
+        Some(_) => None,
+    }
+}
+
+/// True when the configuration pushes.
 pub fn enabled(sub: &Subscription) -> bool {
-    sub.field(STATUS).is_none_or(|s| s == "0")
+    status(sub) == Some(0)
+}
+
+/// A string setting ("" when absent).
+pub fn text_setting<'a>(sub: &'a Subscription, name: &str) -> &'a str {
+    sub.setting(name).and_then(Value::as_str).unwrap_or("")
 }
 
 #[derive(Serialize)]
@@ -280,8 +297,8 @@ impl EventFormat for HuaweiEvents {
         SECRETS
     }
 
-    fn plain_fields(&self) -> &'static [SecretField] {
-        PLAIN
+    fn setting_fields(&self) -> &'static [SettingField] {
+        SETTINGS
     }
 
     fn event_types(&self) -> &'static [&'static str] {
@@ -293,12 +310,24 @@ impl EventFormat for HuaweiEvents {
         true
     }
 
+    /// `subscriberId` a non-empty string, `corpId`/`spId` strings, `status` 0, 1 or 2.
     fn check(&self, sub: &Subscription) -> Result<(), FieldError> {
-        match sub.field(STATUS) {
-            None | Some("0" | "1" | "2") => Ok(()),
-            Some(s) => Err(FieldError::new(
+        if text_setting(sub, APP_ID).is_empty() {
+            return Err(FieldError::new(
+                APP_ID,
+                "is required for huawei subscriptions (a string)",
+            ));
+        }
+        for name in [CORP_ID, SP_ID] {
+            if sub.setting(name).is_some_and(|v| !v.is_string()) {
+                return Err(FieldError::new(name, "must be a string"));
+            }
+        }
+        match status(sub) {
+            Some(0..=2) => Ok(()),
+            _ => Err(FieldError::new(
                 STATUS,
-                format!("{s:?} is not a push status; valid: 0 enabled, 1 disabled, 2 locked"),
+                "is not a push status; valid: 0 enabled, 1 disabled, 2 locked",
             )),
         }
     }
@@ -326,7 +355,7 @@ impl EventFormat for HuaweiEvents {
         if !enabled(sub) {
             return Vec::new();
         }
-        let app_id = sub.field(APP_ID).unwrap_or("");
+        let app_id = text_setting(sub, APP_ID);
         let key = sub.secret(KEY).unwrap_or("");
         self.catalogue(c, d)
             .into_iter()
@@ -350,10 +379,10 @@ impl EventFormat for HuaweiEvents {
 
     /// The body queued (signed once); per attempt a new `Date` and `X-Request-ID`.
     fn encode(&self, _sub: &Subscription, payload: &[u8], at: AttemptSeed) -> Outbound {
-        Outbound {
-            body: payload.to_vec(),
-            headers: wire::headers(at.at_ms, wire::hex(&at.bytes::<16>(7))),
-        }
+        Outbound::post(
+            payload.to_vec(),
+            wire::headers(at.at_ms, wire::hex(&at.bytes::<16>(7))),
+        )
     }
 
     /// The signature travels in the body.
@@ -391,15 +420,15 @@ impl EventFormat for HuaweiEvents {
         .unwrap_or_default();
         let body = wire::body(
             sub.secret(KEY).unwrap_or(""),
-            sub.field(APP_ID).unwrap_or(""),
+            text_setting(sub, APP_ID),
             at.at_ms,
             &wire::verify_nonce(challenge),
             &info,
         );
-        Some(Outbound {
-            body: body.into_bytes(),
-            headers: wire::headers(at.at_ms, wire::hex(&at.bytes::<16>(8))),
-        })
+        Some(Outbound::post(
+            body.into_bytes(),
+            wire::headers(at.at_ms, wire::hex(&at.bytes::<16>(8))),
+        ))
     }
 
     /// HTTP 200 with JSON `{"event":"meeting.verify","nonce":<the request's>}` [doc H3].

@@ -91,21 +91,21 @@ pub fn set_web_hook_config(ex: &mut Exchange<'_>) -> Reply {
         return fail("conf_bad_request");
     }
     let old = current(ex, &p.tenant.id);
-    let mut fields = BTreeMap::from([(APP_ID.to_string(), app_id.to_string())]);
+    let mut settings = BTreeMap::from([(APP_ID.to_string(), json!(app_id))]);
     for (name, v) in [(CORP_ID, &body.corp_id), (SP_ID, &body.sp_id)] {
         if let Some(v) = given(v) {
-            fields.insert(name.to_string(), v.to_string());
+            settings.insert(name.to_string(), json!(v));
         }
     }
     // The same receiver, id and key keep their status; anything else must be enabled again.
     let same = old.as_ref().is_some_and(|o| {
-        o.url == url && o.secret(KEY) == Some(key) && o.field(APP_ID) == Some(app_id)
+        o.url == url && o.secret(KEY) == Some(key) && fmt::text_setting(o, APP_ID) == app_id
     });
     let status = match &old {
-        Some(o) if same => o.field(STATUS).unwrap_or("0").to_string(),
-        _ => "1".to_string(),
+        Some(o) if same => fmt::status(o).unwrap_or(1),
+        _ => 1,
     };
-    fields.insert(STATUS.to_string(), status.clone());
+    settings.insert(STATUS.to_string(), json!(status));
     let sub = Subscription {
         id: old
             .as_ref()
@@ -115,9 +115,9 @@ pub fn set_web_hook_config(ex: &mut Exchange<'_>) -> Reply {
         mode: Mode::Webhook,
         url: url.to_string(),
         secrets: BTreeMap::from([(KEY.to_string(), key.to_string())]),
-        fields,
+        settings,
         types: old.as_ref().map(|o| o.types.clone()).unwrap_or_default(),
-        paused: status != "0",
+        paused: status != 0,
         ca_pem: old.as_ref().and_then(|o| o.ca_pem.clone()),
         verification: match &old {
             Some(o) if same => o.verification,
@@ -146,9 +146,9 @@ pub fn show_web_hook_config(ex: &mut Exchange<'_>) -> Reply {
         None => ok(&json!({})),
         Some(s) => ok(&json!({
             "id": s.id,
-            "subscriberId": s.field(APP_ID).unwrap_or(""),
+            "subscriberId": fmt::text_setting(&s, APP_ID),
             "url": s.url,
-            "status": s.field(STATUS).unwrap_or("0").parse::<i64>().unwrap_or(0),
+            "status": fmt::status(&s).unwrap_or(0),
         })),
     }
 }
@@ -159,17 +159,22 @@ pub fn update_web_hook_config_status(ex: &mut Exchange<'_>) -> Reply {
         return fail("token_invalid");
     };
     let id = ex.query("id").unwrap_or_default();
-    let status = ex.query("status").unwrap_or_default();
-    if id.is_empty() || !matches!(status.as_str(), "0" | "1" | "2") {
+    let status = match ex.query("status").as_deref() {
+        Some("0") => 0,
+        Some("1") => 1,
+        Some("2") => 2,
+        _ => return fail("conf_bad_request"),
+    };
+    if id.is_empty() {
         return fail("conf_bad_request");
     }
     let Some(sub) = by_id(ex, &p.tenant.id, &id) else {
         return fail("conf_data_not_found");
     };
     let subs = Arc::clone(&ex.app.store.subscriptions);
-    if status != "0" {
+    if status != 0 {
         let _ = subs.update(&id, |s| {
-            s.fields.insert(STATUS.to_string(), status.clone());
+            s.settings.insert(STATUS.to_string(), json!(status));
             s.paused = true;
         });
         ex.app.persist.touch();
@@ -215,7 +220,7 @@ async fn enable_when_verified(
             Some(Verification::Verified) => {
                 return subs
                     .update(&id, |s| {
-                        s.fields.insert(STATUS.to_string(), "0".to_string());
+                        s.settings.insert(STATUS.to_string(), json!(0));
                         s.paused = false;
                     })
                     .is_ok();
