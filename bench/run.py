@@ -52,10 +52,10 @@ def free_port():
 class Proc:
     """A server process pinned to the server core."""
 
-    def __init__(self, argv, ready_url, env=None):
+    def __init__(self, argv, ready_url, env=None, core=SERVER_CORE):
         self.started = time.perf_counter()
         self.p = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE] + argv,
+            ["taskset", "-c", core] + argv,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             env=env,
@@ -309,6 +309,8 @@ def main():
     ap.add_argument("--no-peers", action="store_true", help="skip WireMock, Mockoon, Prism")
     ap.add_argument("--no-scale", action="store_true", help="skip the scale figures")
     ap.add_argument("--only-peers", action="store_true", help="measure the ceiling and the peers only")
+    ap.add_argument("--no-events", action="store_true", help="skip the event-delivery workloads")
+    ap.add_argument("--only-events", action="store_true", help="measure the ceiling and the event workloads only")
     args = ap.parse_args()
     if args.quick:
         args.duration, args.warmup, args.repeat, args.no_peers, args.no_scale = 3, 1, 1, True, True
@@ -330,6 +332,9 @@ def main():
     if args.only_peers:
         print("\n".join(rows[:1]))
         peers(args, ceiling)
+        return
+    if args.only_events:
+        events_section(args, ceiling, rows[:1])
         return
 
     mm, base = start_meetmock()
@@ -370,12 +375,29 @@ def main():
     for line in rows:
         print(line)
     print(f"\nTencent 2000-invitee overwrite, server time (journal, median): {two_k_server_ms:.2f} ms")
+    if not args.no_events:
+        events_section(args, ceiling, rows[:1])
 
     if not args.no_scale:
         scale(args)
     if not args.no_peers:
         peers(args, ceiling)
     shutil.rmtree(WORK, ignore_errors=True)
+
+
+def events_section(args, ceiling, rows):
+    """The event-delivery workloads (bench/events.py)."""
+    from events import run_events
+
+    print("\n## Events")
+    out = run_events(args, ceiling, rows)
+    print("| workload | req/s | x ceiling | p50 ms | p99 ms | errors | server CPU | RSS MiB | changes/s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for line in rows:
+        print(line if line.count("|") > 9 else line + " - |")
+    print()
+    for line in out:
+        print(line)
 
 
 def scale(args):

@@ -1,7 +1,8 @@
 //! The server's shared state: configuration, store, vendor registry and router, journal,
-//! fault engine, rate limiter and the loaded scenarios (what `reset` returns to).
+//! fault engine, rate limiter, event engine and the loaded scenarios (what `reset` returns to).
 
 use crate::config::Config;
+use crate::events::Engine;
 use crate::faults::FaultEngine;
 use crate::journal::Journal;
 use crate::ratelimit::RateLimiter;
@@ -11,6 +12,7 @@ use crate::vendors::router::{RouteConflict, Router};
 use crate::vendors::{registry, Vendor};
 use parking_lot::RwLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Counters for health and benchmarks.
@@ -30,6 +32,8 @@ pub struct App {
     pub journal: Journal,
     pub faults: FaultEngine,
     pub limiter: RateLimiter,
+    /// Event delivery: subscriptions' outbox and sender (`src/events/`).
+    pub events: Arc<Engine>,
     /// Scenarios applied so far, in order: `reset` re-applies them to an empty store. Written
     /// when a scenario is loaded, read on reset; never touched by vendor requests.
     pub scenarios: RwLock<Vec<Scenario>>,
@@ -47,8 +51,16 @@ impl App {
     pub fn new(config: Config, scenarios: Vec<Scenario>) -> Result<App, RouteConflict> {
         let vendors = registry();
         let router = Router::new(&vendors)?;
+        let store = Store::new(config.seed, config.strict_tenants);
+        let events = Engine::new(
+            config.events_capacity,
+            Arc::clone(&store.subscriptions),
+            &vendors,
+        );
+        store.changes.add_sink(events.sink());
         let app = App {
-            store: Store::new(config.seed, config.strict_tenants),
+            store,
+            events,
             journal: Journal::new(config.journal_capacity),
             faults: FaultEngine::new(config.seed),
             limiter: RateLimiter::default(),
@@ -85,11 +97,13 @@ impl App {
     }
 
     /// Back to the loaded scenarios' initial state: store, journal, counters, rules, clock,
-    /// invitee behaviours (the scenarios' own; planned call steps are dropped).
+    /// invitee behaviours (the scenarios' own; planned call steps are dropped), subscriptions;
+    /// the outbox is emptied.
     pub fn reset(&self) {
         let scenarios = self.scenarios.read().clone();
         self.store.clear();
         self.store.living.set_declarations(Vec::new());
+        self.events.clear();
         self.journal.clear();
         self.limiter.clear();
         self.faults.clear();

@@ -139,6 +139,14 @@ pub struct Config {
     /// Milliseconds a client may take to send a request head or finish a TLS handshake.
     #[arg(long, env = "MEETMOCK_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
     pub header_timeout_ms: u64,
+    /// Event deliveries kept waiting at most (beyond that new ones are dropped and counted);
+    /// as many finished ones are kept for `GET /__admin/events`.
+    #[arg(long, env = "MEETMOCK_EVENTS_CAPACITY", default_value_t = crate::events::DEFAULT_CAPACITY)]
+    pub events_capacity: usize,
+    /// PEM CA certificate(s) trusted for every HTTPS event receiver (besides the public roots
+    /// and a subscription's own `ca_pem`).
+    #[arg(long, env = "MEETMOCK_EVENTS_CA")]
+    pub events_ca: Option<PathBuf>,
     /// Milliseconds a client may take to send a request body once its head arrived (408 after).
     #[arg(long, env = "MEETMOCK_BODY_TIMEOUT_MS", default_value_t = 10_000)]
     pub body_timeout_ms: u64,
@@ -189,6 +197,8 @@ impl Default for Config {
             body_timeout_ms: 10_000,
             drain_timeout_ms: 3_000,
             threads: 0,
+            events_capacity: crate::events::DEFAULT_CAPACITY,
+            events_ca: None,
         }
     }
 }

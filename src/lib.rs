@@ -12,13 +12,16 @@
 //! - [`faults`], [`ratelimit`], [`journal`]: rules, limits, the request journal.
 //! - [`scenario`]: YAML seed data and rules → the running state.
 //! - [`store`]: the vendor-neutral domain (tenants, users, meetings, tokens, clock, ids, the
-//!   change stream, simulated invitees).
+//!   change stream, simulated invitees, event subscriptions).
+//! - [`events`]: event delivery — the outbox and sender fed by the change stream, formats from
+//!   `vendors/<v>/events.rs`.
 //! - [`app`]: the shared state tying these together; [`exchange`]: what a handler sees.
 
 pub mod admin;
 pub mod app;
 pub mod body;
 pub mod config;
+pub mod events;
 pub mod exchange;
 pub mod faults;
 pub mod journal;
@@ -57,6 +60,8 @@ pub enum StartError {
     Bind(std::io::Error),
     #[error(transparent)]
     StateFile(#[from] statefile::StateFileError),
+    #[error("--events-ca {path}: {message}")]
+    EventsCa { path: String, message: String },
     #[error("--listen-admin {0} is not a loopback address: the admin API can reset and rewrite everything, so it binds 127.0.0.1/::1 only unless --admin-token is set")]
     AdminExposed(std::net::SocketAddr),
 }
@@ -153,6 +158,17 @@ fn spawn_token_sweep(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
     });
 }
 
+/// Reads and checks `--events-ca`.
+fn read_events_ca(path: &std::path::Path) -> Result<String, StartError> {
+    let err = |message: String| StartError::EventsCa {
+        path: path.display().to_string(),
+        message,
+    };
+    let pem = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+    vendors::events::check_ca(&pem).map_err(|e| err(e.message))?;
+    Ok(pem)
+}
+
 /// Applies simulated-invitee steps as they fall due while the server clock runs (a clock
 /// advance and every request also apply them; see `store::living`).
 fn spawn_living(app: Arc<App>, mut shutdown: watch::Receiver<bool>) {
@@ -190,8 +206,15 @@ pub async fn start_with(
             source,
         })?;
     }
+    let events_ca = match &config.events_ca {
+        Some(path) => Some(read_events_ca(path)?),
+        None => None,
+    };
     let watch_files = config.watch;
     let app = Arc::new(App::new(config, scenarios)?);
+    if let Some(pem) = events_ca {
+        app.events.webhook.trust(pem);
+    }
     if let Some(path) = app.config.state_file.clone() {
         if let Some(s) = statefile::read(&app, &path)? {
             statefile::apply(&app, s);
@@ -210,6 +233,7 @@ pub async fn start_with(
     spawn_token_sweep(Arc::clone(&app), rx.clone());
     statefile::spawn_saver(Arc::clone(&app), rx.clone());
     spawn_living(Arc::clone(&app), rx.clone());
+    events::spawn(Arc::clone(&app), rx.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::clone(&tls.config));
     let task = tokio::spawn(serve_then_save(
         Arc::clone(&app),

@@ -5,16 +5,19 @@
 //! state export/import, scenario upload and the clock (`snapshot.rs` the snapshot itself);
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
 //! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
-//! the shipped scenario files; `ui/` the dashboard and its live stream.
+//! the shipped scenario files; `ui/` the dashboard and its live stream; `subscriptions.rs`
+//! event subscriptions; `events.rs` event deliveries.
 
 pub mod access;
 mod behaviours;
 mod changes;
+mod events;
 mod library;
 mod meetings;
 mod ops;
 pub mod snapshot;
 pub mod state;
+mod subscriptions;
 pub mod ui;
 
 use crate::app::App;
@@ -216,6 +219,16 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         }
         ("POST", ["tokens", "expire"]) => state::expire_token(app, req),
         ("GET", ["changes"]) => changes::list(app, req),
+        ("GET", ["subscriptions"]) => subscriptions::list(app, req),
+        ("POST", ["subscriptions"]) => subscriptions::create(app, req).await,
+        ("GET", ["subscriptions", id]) => subscriptions::get(app, id),
+        ("PUT", ["subscriptions", id]) => subscriptions::replace(app, req, id).await,
+        ("DELETE", ["subscriptions", id]) => subscriptions::remove(app, id),
+        ("POST", ["subscriptions", id, action]) => subscriptions::action(app, id, action).await,
+        ("GET", ["events"]) => events::list(app, req),
+        ("GET", ["events", "count"]) => events::count(app, req),
+        ("GET", ["events", id]) => events::get(app, id),
+        ("POST", ["events", id, "redeliver"]) => events::redeliver(app, id),
         ("GET", ["behaviours"]) => behaviours::list(app, req),
         ("PUT", ["behaviours"]) => behaviours::put(app, req),
         ("DELETE", ["behaviours"]) => behaviours::delete(app, req),

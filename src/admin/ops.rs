@@ -30,6 +30,7 @@ pub fn health_reply(app: &App, full: bool) -> Reply {
             "journal": {"kept": app.journal.len(), "capacity": app.journal.capacity()},
             "faults": app.faults.len(),
             "persist": app.persist.status(&app.config),
+            "events": app.events.stats(),
         });
         if let (Some(v), Value::Object(more)) = (v.as_object_mut(), more) {
             v.extend(more);

@@ -1,6 +1,6 @@
 //! The state snapshot: everything `GET /__admin/state` exports, `PUT /__admin/state` imports and
 //! `--state-file` persists (one format for all three, so state added to the export is persisted
-//! with no extra work).
+//! with no extra work) — event subscriptions and the outbox's unfinished deliveries included.
 //!
 //! An import is checked whole before anything changes ([`Checked::parse`]), then built aside and
 //! swapped in ([`restore`]): every tenant is filled before it is published and each key is
@@ -8,9 +8,10 @@
 //! never refused while it runs. Imports are serialised by [`SWAP`].
 
 use crate::app::App;
+use crate::events::outbox::OutboxState;
 use crate::store::declaration::{callee_keys, DeclError, Declaration, DeclarationState};
 use crate::store::living::CallState;
-use crate::store::{Clock, Meeting, Origin, Tenant, Token, User, VendorId};
+use crate::store::{Clock, Meeting, Origin, Subscription, Tenant, Token, User, VendorId};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -71,6 +72,12 @@ pub struct StateSnapshot {
     /// [`crate::vendors::Vendor::export_state`].
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub vendors: BTreeMap<String, Value>,
+    /// Event subscriptions (secrets in full: this is the server's own state).
+    #[serde(default)]
+    pub subscriptions: Vec<Subscription>,
+    /// Event deliveries not yet finished, in per-meeting order.
+    #[serde(default)]
+    pub outbox: OutboxState,
 }
 
 /// Serialises imports (admin, state file): two interleaved swaps would mix their states.
@@ -110,6 +117,14 @@ pub fn snapshot(app: &App) -> StateSnapshot {
             .iter()
             .filter_map(|v| v.export_state().map(|s| (v.id().as_str().to_string(), s)))
             .collect(),
+        subscriptions: app
+            .store
+            .subscriptions
+            .all()
+            .iter()
+            .map(|s| s.as_ref().clone())
+            .collect(),
+        outbox: app.events.export(app),
     }
 }
 
@@ -174,6 +189,7 @@ impl Checked {
                 .check_state(state)
                 .map_err(|e| format!("vendors.{name}: {e}"))?;
         }
+        check_events(app, &s)?;
         let declarations = declarations_of(app, &s)?;
         Ok(Checked(s, declarations))
     }
@@ -182,6 +198,37 @@ impl Checked {
     pub fn tenants(&self) -> usize {
         self.0.tenants.len()
     }
+}
+
+/// Subscriptions valid for their vendor and unique; deliveries of known subscriptions, once.
+fn check_events(app: &App, s: &StateSnapshot) -> Result<(), String> {
+    let mut ids = HashSet::new();
+    for sub in &s.subscriptions {
+        if !ids.insert(sub.id.as_str()) {
+            return Err(format!("subscription {:?} appears twice", sub.id));
+        }
+        let format = app.vendor(sub.vendor).events().ok_or_else(|| {
+            format!(
+                "subscription {:?}: {} has no event format",
+                sub.id, sub.vendor
+            )
+        })?;
+        crate::vendors::events::validate(format, sub)
+            .map_err(|e| format!("subscription {:?}: {e}", sub.id))?;
+    }
+    let mut seen = HashSet::new();
+    for d in &s.outbox.deliveries {
+        if !ids.contains(d.subscription.as_str()) {
+            return Err(format!(
+                "outbox delivery {}: no subscription {:?} in the snapshot",
+                d.id, d.subscription
+            ));
+        }
+        if !seen.insert(d.id) {
+            return Err(format!("outbox delivery {} appears twice", d.id));
+        }
+    }
+    Ok(())
 }
 
 /// The declarations a snapshot asks for: its own (validated), or the scenarios' when it has
@@ -257,4 +304,13 @@ pub fn restore(app: &App, checked: Checked) {
     for v in &app.vendors {
         v.import_state(s.vendors.get(v.id().as_str()));
     }
+    // A handshake cut short by the export (or a crash) is run again by the engine.
+    let subs = s.subscriptions.into_iter().map(|mut x| {
+        if x.verification == crate::store::Verification::Checking {
+            x.verification = crate::store::Verification::Pending;
+        }
+        x
+    });
+    app.store.subscriptions.replace_all(subs.collect());
+    app.events.import(s.outbox, app.store.clock.now_ms());
 }

@@ -1,5 +1,5 @@
-//! Admin state operations: reset, export/import of everything, scenario upload, the clock,
-//! token expiry.
+//! Admin state operations: reset, export/import of everything (event subscriptions and the
+//! outbox included, see `snapshot.rs`), scenario upload, the clock, token expiry.
 
 use super::snapshot::{restore, snapshot, Checked};
 use super::{bad, not_found, AdminReq, AdminResult};
@@ -90,12 +90,14 @@ pub fn freeze(app: &App, req: &AdminReq<'_>) -> AdminResult {
         ),
     };
     app.store.clock.freeze(at);
+    app.events.wake();
     Ok(clock(app))
 }
 
 /// `POST /__admin/clock/unfreeze`: the clock runs again from where it stood.
 pub fn unfreeze(app: &App) -> Value {
     app.store.clock.unfreeze();
+    app.events.wake();
     clock(app)
 }
 
@@ -127,6 +129,8 @@ pub fn advance(app: &App, req: &AdminReq<'_>) -> AdminResult {
         .purge_expired(now, crate::store::TOKEN_GRACE_MS);
     // Simulated invitees act now, in time order, each change stamped with its due time.
     let steps = app.store.run_due();
+    // Event retries due on the server clock become due now.
+    app.events.wake();
     let mut v = clock(app);
     v["invitee_steps"] = json!(steps);
     Ok(v)

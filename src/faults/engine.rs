@@ -1,9 +1,12 @@
-//! The rule engine: ordered rules, per-rule counters and per-rule seeded random streams.
+//! The rule engine: ordered rules, per-rule counters and per-rule seeded random streams; one
+//! list for request rules and delivery rules (`check` sees the first, `check_delivery` the
+//! second).
 //!
 //! Rules live in an `Arc<Vec<_>>` swapped whole under a RwLock (written only when rules are
 //! added, removed or reloaded; a request takes the read lock just long enough to clone the
 //! Arc). Counters are atomics on each rule, so matching never blocks another request.
 
+use super::delivery::{DeliveryDecision, DeliveryFault, DeliveryInput, Target};
 use super::rule::{Action, Rule};
 use crate::store::{splitmix64, VendorId};
 use http::HeaderMap;
@@ -104,7 +107,7 @@ impl Live {
         if !self.enabled.load(Ordering::Relaxed) {
             return false;
         }
-        if r.vendor.is_some_and(|v| v != input.vendor) {
+        if r.target != Target::Request || r.vendor.is_some_and(|v| v != input.vendor) {
             return false;
         }
         if m.operation.as_deref().is_some_and(|o| o != input.operation) {
@@ -131,6 +134,20 @@ impl Live {
                 .iter()
                 .any(|h| h.as_bytes() == v.as_bytes())
         }) && r.patterns.accept(input.target, input.body)
+    }
+
+    fn matches_delivery(&self, input: &DeliveryInput<'_>) -> bool {
+        let r = &self.rule;
+        let m = &r.spec.matcher;
+        r.target == Target::Delivery
+            && r.vendor.is_none_or(|v| v == input.vendor)
+            && m.tenant.as_deref().is_none_or(|t| t == input.tenant)
+            && m.meeting.as_deref().is_none_or(|id| id == input.meeting)
+            && m.event_type
+                .as_deref()
+                .is_none_or(|t| t == input.event_type)
+            && (input.can_reorder || r.delivery != Some(DeliveryFault::Reorder))
+            && r.patterns.accept("", input.payload)
     }
 
     /// Counts a match and decides whether the rule fires now.
@@ -214,6 +231,24 @@ impl FaultEngine {
                 return Some(Decision {
                     rule: live.rule.name.clone(),
                     action: live.rule.action.clone(),
+                    delay_ms: live.delay_ms(),
+                });
+            }
+        }
+        None
+    }
+
+    /// The first delivery rule that matches and fires for one delivery attempt, if any.
+    pub fn check_delivery(&self, input: &DeliveryInput<'_>) -> Option<DeliveryDecision> {
+        if self.count.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let rules = Arc::clone(&self.rules.read());
+        for live in rules.iter() {
+            if live.matches_delivery(input) && live.fires() {
+                return Some(DeliveryDecision {
+                    rule: live.rule.name.clone(),
+                    fault: live.rule.delivery.unwrap_or(DeliveryFault::DelayOnly),
                     delay_ms: live.delay_ms(),
                 });
             }

@@ -28,9 +28,13 @@ pub struct MatchSpec {
     /// A regular expression the request-target (path and raw query) must match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path_regex: Option<String>,
-    /// A regular expression the raw request body must match (searched, not anchored).
+    /// A regular expression the raw request body must match (searched, not anchored); for a
+    /// delivery rule, the plaintext event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body_regex: Option<String>,
+    /// A vendor event type (delivery rules only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<String>,
 }
 
 /// The compiled regexes of a `match:` block.
@@ -99,6 +103,7 @@ pub fn impossible_match(m: &MatchSpec) -> Result<(), String> {
         ("meeting", &m.meeting),
         ("user", &m.user),
         ("tenant", &m.tenant),
+        ("event_type", &m.event_type),
     ] {
         if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
             return Err(format!(

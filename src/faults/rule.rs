@@ -1,5 +1,6 @@
 //! The fault rule format (`faults:` in a scenario) and its compiled form.
 
+use super::delivery::{DeliveryFault, Target};
 pub use super::matcher::MatchSpec;
 use super::matcher::Patterns;
 pub use crate::store::latency::{Delay, DelaySpec};
@@ -26,6 +27,12 @@ pub struct RuleSpec {
     pub delay: Option<DelaySpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<ConnectionSpec>,
+    /// `request` (default) or `delivery` (event deliveries, see `delivery.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    /// What a delivery rule does: drop, duplicate, reorder, corrupt_signature, dead_url.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<String>,
 }
 
 /// When a matching request is faulted.
@@ -132,6 +139,10 @@ pub struct Rule {
     pub delay: Option<Delay>,
     /// The compiled `path_regex` / `body_regex` of the matcher.
     pub patterns: Patterns,
+    /// Requests or event deliveries.
+    pub target: Target,
+    /// What a delivery rule does (`None` for request rules).
+    pub delivery: Option<DeliveryFault>,
 }
 
 impl Rule {
@@ -183,6 +194,25 @@ impl Rule {
             impossible_when(w)?;
         }
         let patterns = super::matcher::compile(&spec.matcher)?;
+        let (target, delivery) = super::delivery::compile(spec, vendors)?;
+        if target == Target::Delivery {
+            let delay = spec
+                .delay
+                .as_ref()
+                .map(|d| Delay::compile(d, "delay"))
+                .transpose()?;
+            return Ok(Rule {
+                name,
+                source: "<admin>".to_string(),
+                vendor,
+                spec: spec.clone(),
+                action: Action::None,
+                delay,
+                patterns,
+                target,
+                delivery,
+            });
+        }
         let actions = [
             spec.error.is_some(),
             spec.response.is_some(),
@@ -248,6 +278,8 @@ impl Rule {
             action,
             delay,
             patterns,
+            target,
+            delivery,
         })
     }
 }

@@ -1,10 +1,12 @@
 //! Writing validated scenarios into the running server: tenants, users, meetings, invitee
-//! behaviours, rate-limit modes and fault rules.
+//! behaviours, event subscriptions, rate-limit modes and fault rules.
 
 use crate::app::App;
 use crate::scenario::Scenario;
 use crate::store::declaration::Declaration;
-use crate::store::{Meeting, MeetingState, Origin, ParticipantStatus, Tenant, User, VendorId};
+use crate::store::{
+    Meeting, MeetingState, Origin, ParticipantStatus, Subscription, Tenant, User, VendorId,
+};
 use std::collections::BTreeMap;
 
 /// A tenant ready to be seeded.
@@ -20,6 +22,8 @@ pub struct TenantSeed {
     pub behaviours: Vec<Declaration>,
     /// Vendor-owned tenant settings.
     pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Validated event subscriptions.
+    pub subscriptions: Vec<Subscription>,
 }
 
 /// Applies one scenario: its tenants replace tenants of the same id (with their behaviour
@@ -62,6 +66,9 @@ pub fn apply(app: &App, scenario: &Scenario) {
                 data.seed_meeting(m);
             }
         });
+        for sub in &seed.subscriptions {
+            app.store.subscriptions.put(sub.clone());
+        }
     }
     for (vendor, mode) in &scenario.rate_limits {
         app.limiter.set_mode(*vendor, Some(mode.clone()));

@@ -33,13 +33,13 @@ impl std::fmt::Display for Problem {
     }
 }
 
-struct Problems<'a> {
+pub(super) struct Problems<'a> {
     file: &'a str,
     list: Vec<Problem>,
 }
 
 impl Problems<'_> {
-    fn at(&mut self, loc: &Location, message: impl Into<String>) {
+    pub(super) fn at(&mut self, loc: &Location, message: impl Into<String>) {
         self.list.push(Problem {
             file: self.file.to_string(),
             line: loc.line(),
@@ -207,6 +207,8 @@ pub fn parse(
                 ..Default::default()
             });
         }
+        let subscriptions =
+            super::events::subscriptions(&mut p, file, vendor, &t.id, &t.events, vendors);
         let (behaviours, bad) =
             super::behaviours::resolve(vendor, &t.id, file, &t.behaviours, &users, &meeting_ids);
         for (at, message) in bad {
@@ -224,6 +226,7 @@ pub fn parse(
             credentials: t.credentials.clone(),
             users,
             meetings,
+            subscriptions,
             behaviours,
             extra: t.extra.clone(),
         });

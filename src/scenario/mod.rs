@@ -7,6 +7,7 @@
 
 pub mod apply;
 pub mod behaviours;
+mod events;
 pub mod load;
 pub mod schema;
 

@@ -54,6 +54,9 @@ pub struct TenantSpec {
     pub users: Vec<Spanned<User>>,
     #[serde(default)]
     pub meetings: Vec<Spanned<MeetingSpec>>,
+    /// Event subscriptions of the tenant (see `src/events/spec.rs`).
+    #[serde(default)]
+    pub events: Vec<Spanned<crate::events::spec::SubscriptionSpec>>,
     /// How invitees answer calls (see `store::behaviour`): per tenant, user/number, meeting.
     #[serde(default)]
     pub behaviours: Vec<Spanned<BehaviourSpec>>,

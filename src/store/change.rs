@@ -22,9 +22,9 @@ pub use super::pending::{Pending, LISTED_IDS};
 pub enum LeaveReason {
     /// They hung up (Feishu leave_reason 1).
     Left,
-    /// The host or an API call removed them (Feishu 2).
+    /// The host or an API call removed them (Feishu leave_reason 3, "kicked out").
     Kicked,
-    /// The meeting ended around them (Feishu 3).
+    /// The meeting ended around them (Feishu leave_reason 2).
     MeetingEnded,
     /// Someone in charge moved them from the meeting to its waiting room.
     MovedToWaitingRoom,

@@ -23,6 +23,7 @@ mod pending;
 pub mod plan;
 mod recording;
 mod secrets;
+pub mod subscription;
 mod tenant;
 mod tenant_users;
 #[cfg(test)]
@@ -44,6 +45,7 @@ pub use meeting::{
 pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
 pub use recording::Recording;
 pub use secrets::Secrets;
+pub use subscription::{Mode, Subscription, SubscriptionOrigin, Subscriptions, Verification};
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;
 pub use token::{Token, TokenKind, Tokens, TOKEN_GRACE_MS};
@@ -132,6 +134,9 @@ pub struct Store {
     pub secrets: Secrets,
     /// The stream of domain changes (see [`change`]); every tenant publishes here.
     pub changes: Arc<ChangeBus>,
+    /// Where each tenant's vendor events go (read by `src/events/`, written by scenarios, the
+    /// admin API and vendor config endpoints).
+    pub subscriptions: Arc<Subscriptions>,
     /// Simulated invitees: behaviour declarations and planned call steps (see [`living`]);
     /// a sink on `changes`.
     pub living: Arc<Living>,
@@ -157,6 +162,7 @@ impl Store {
             tokens: Tokens::default(),
             clock: Arc::new(Clock::default()),
             ids: Ids::new(seed),
+            subscriptions: Arc::new(Subscriptions::default()),
             secrets: Secrets::new(),
             changes,
             living,
@@ -327,14 +333,15 @@ impl Store {
         }
     }
 
-    /// Forgets every tenant, credential, token, kept change and planned call step; resets ids,
-    /// the clock offset and the strict-tenant switches (the change stream keeps counting);
-    /// draws a new credential nonce (no token issued before the reset can be issued again
-    /// after it). Behaviour declarations are the caller's to reset (they come back with the
-    /// scenarios).
+    /// Forgets every tenant, credential, token, subscription, kept change and planned call
+    /// step; resets ids, the clock offset and the strict-tenant switches (the change stream keeps
+    /// counting); draws a new credential nonce (no token issued before the reset can be issued
+    /// again after it). Behaviour declarations are the caller's to reset (they come back with
+    /// the scenarios).
     pub fn clear(&self) {
         self.living.clear_calls();
         self.tenants.iter().for_each(DashMap::clear);
+        self.subscriptions.clear();
         self.credentials.iter().for_each(DashMap::clear);
         self.tokens.clear();
         self.changes.clear();

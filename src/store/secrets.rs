@@ -1,7 +1,7 @@
 //! Unrepeatable material for credentials and request ids, kept apart from the seeded [`Ids`].
 //!
 //! Seeded ids (meeting ids, codes, participant ids) must be reproducible from `--seed`; issued
-//! credentials (access, refresh and control tokens, login codes) and request ids must never
+//! credentials (access, refresh and control tokens, login codes), request ids and event ids must never
 //! repeat — not across tenants, not after `POST /__admin/reset`, not after a restart — or a
 //! client's cached token from before a reset would silently act for whichever tenant was handed
 //! the same value next. So they come from here, never from [`Ids`]:
@@ -73,6 +73,12 @@ impl Secrets {
             (l, r) = (r, l ^ splitmix64(r ^ k));
         }
         (l, r)
+    }
+
+    /// One unrepeatable 128-bit value (event dedupe ids: `src/events/`).
+    pub fn next_u128(&self) -> u128 {
+        let (h, l) = self.block();
+        (u128::from(h) << 64) | u128::from(l)
     }
 
     /// Appends `len` hexadecimal characters to `out`.

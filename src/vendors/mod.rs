@@ -6,6 +6,7 @@
 //! Adding a vendor is one module plus one line in [`registry`].
 
 pub mod dingtalk;
+pub mod events;
 pub mod feishu;
 pub mod huawei;
 pub mod router;
@@ -213,6 +214,11 @@ pub trait Vendor: Send + Sync + 'static {
     /// The tenant id a request's credentials point at, without verifying them (fault rules
     /// match on tenant before auth runs).
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String>;
+
+    /// The vendor's event format (`src/vendors/<v>/events.rs`), once it has one.
+    fn events(&self) -> Option<&'static dyn events::EventFormat> {
+        None
+    }
 
     /// Finds an error of the catalogue by name or code.
     fn error_by_key(&self, key: &str) -> Option<&'static ErrorDef> {

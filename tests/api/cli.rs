@@ -89,6 +89,8 @@ fn serve_help_documents_every_flag_with_its_env_variable() {
         "--log-format",
         "--strict-tenants",
         "--watch",
+        "--events-capacity",
+        "--events-ca",
     ] {
         assert!(help.contains(flag), "missing {flag} in:\n{help}");
     }

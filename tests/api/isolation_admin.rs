@@ -81,6 +81,28 @@ const ADMIN_ROUTES: &[(&str, &str, &str)] = &[
         "/__admin/vendors/feishu/login_code",
         r#"{"app_id":"cli_iso_a","user":"ou_host"}"#,
     ),
+    ("GET", "/__admin/subscriptions", ""),
+    (
+        "POST",
+        "/__admin/subscriptions",
+        r#"{"vendor":"feishu","tenant":"cli_iso_a","url":"http://127.0.0.1:9/","verification_token":"t","verify":false}"#,
+    ),
+    ("GET", "/__admin/subscriptions/feishu-cli_iso_a-1", ""),
+    (
+        "PUT",
+        "/__admin/subscriptions/feishu-cli_iso_a-1",
+        r#"{"url":"http://127.0.0.1:9/","verification_token":"t","verify":false}"#,
+    ),
+    ("DELETE", "/__admin/subscriptions/feishu-cli_iso_a-1", ""),
+    (
+        "POST",
+        "/__admin/subscriptions/feishu-cli_iso_a-1/pause",
+        "",
+    ),
+    ("GET", "/__admin/events", ""),
+    ("GET", "/__admin/events/count", ""),
+    ("GET", "/__admin/events/1", ""),
+    ("POST", "/__admin/events/1/redeliver", ""),
 ];
 
 async fn with_token(config: Config) -> TestApp {

@@ -9,13 +9,16 @@
 //! `view.rs` (meeting/reserve JSON), `tokens.rs` (app-level tokens), `grants.rs` (login codes,
 //! refresh tokens), `authen.rs` (authen v1), `oauth.rs` (OAuth v2/v3), `reserves.rs`,
 //! `meetings.rs`, `invite.rs` (invite, kickout, set_host), `recording.rs`, `reports.rs`
-//! (meeting_list, participant_list), `contact.rs`.
+//! (meeting_list, participant_list), `contact.rs`, `events.rs` + `events_wire.rs`
+//! (event callbacks).
 
 mod apps;
 mod auth;
 mod authen;
 mod contact;
 mod errors;
+pub mod events;
+mod events_wire;
 mod grants;
 mod invite;
 mod meetings;
@@ -177,6 +180,9 @@ impl Vendor for Feishu {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         auth::tenant_hint(ex)
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::FeishuEvents)
     }
 }
 
