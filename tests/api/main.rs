@@ -8,6 +8,8 @@ mod credentials_unique;
 mod dashboard;
 mod dashboard_stream;
 mod dingtalk;
+mod docs_cli;
+mod docs_names;
 mod durability_import;
 mod durability_shutdown;
 mod durability_state;
