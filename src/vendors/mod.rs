@@ -215,6 +215,12 @@ pub trait Vendor: Send + Sync + 'static {
     /// match on tenant before auth runs).
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String>;
 
+    /// The vendor's WebSocket endpoints (`src/ws/`), built once at start. Push endpoints of
+    /// an event format are registered by the engine instead (`events::live`).
+    fn websockets(&self) -> Vec<crate::ws::Route> {
+        Vec::new()
+    }
+
     /// The vendor's event format (`src/vendors/<v>/events.rs`), once it has one.
     fn events(&self) -> Option<&'static dyn events::EventFormat> {
         None

@@ -74,3 +74,4 @@ mod tencent_invitees;
 mod tencent_limits;
 mod tencent_meetings;
 mod tencent_states;
+mod ws_plumbing;
