@@ -55,6 +55,8 @@ pub struct Exchange<'a> {
     /// The server clock when the request arrived.
     pub now_ms: i64,
     pub note: Note,
+    /// The request came over TLS (the listener sniffed a handshake).
+    pub secure: bool,
     /// Set by a handler whose answer waits for I/O it started (Huawei's enabling call waits
     /// for the receiver's `meeting.verify` echo): the pipeline awaits it, holding nothing, and
     /// answers with its reply instead of the handler's.
