@@ -11,7 +11,7 @@
 //! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
 //! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_wire.rs` (the
 //! enterprise event push: catalogue, body and signature), `webhook.rs` (its configuration
-//! endpoints).
+//! endpoints), `ws.rs` + `ws_frames.rs` (the meeting-control WebSocket: session and frames).
 
 mod appauth;
 mod auth;
@@ -32,6 +32,8 @@ mod update;
 mod users;
 mod views;
 mod webhook;
+mod ws;
+mod ws_frames;
 
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Store, VendorId};
@@ -97,5 +99,8 @@ impl Vendor for Huawei {
     }
     fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
         Some(&events::HuaweiEvents)
+    }
+    fn websockets(&self) -> Vec<crate::ws::Route> {
+        ws::routes()
     }
 }
