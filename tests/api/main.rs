@@ -51,6 +51,7 @@ mod huawei_push;
 mod huawei_retries;
 mod huawei_users;
 mod huawei_webhook;
+mod huawei_ws;
 mod isolation_admin;
 mod isolation_clients;
 mod isolation_hostile;
