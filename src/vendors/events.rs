@@ -121,6 +121,12 @@ pub trait EventFormat: Send + Sync + 'static {
         &[Mode::Webhook]
     }
 
+    /// The push protocol of the vendor's connection modes (every mode but webhook), if any
+    /// (`super::live`; the engine's side is `src/events/live.rs`).
+    fn live(&self) -> Option<&'static dyn super::live::LiveProtocol> {
+        None
+    }
+
     /// True when a tenant has at most one subscription (Feishu: one request URL per app).
     fn one_per_tenant(&self) -> bool {
         false

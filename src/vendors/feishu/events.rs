@@ -13,10 +13,11 @@
 
 use super::events_wire;
 use crate::store::change::{ChangeKind, LeaveReason, MeetingSummary, Who};
-use crate::store::{Change, Subscription, TenantData, VendorId};
+use crate::store::{Change, Mode, Subscription, TenantData, VendorId};
 use crate::vendors::events::{
-    AttemptSeed, EventDraft, EventFormat, Outbound, SecretField, Timeouts,
+    AttemptSeed, EventDraft, EventFormat, FieldError, Outbound, SecretField, Timeouts,
 };
+use crate::vendors::live::LiveProtocol;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -41,7 +42,9 @@ const TYPES: &[&str] = &[
     ALL_MEETING_ENDED,
 ];
 
-/// Encrypt Key is optional in the console, the Verification Token always exists [doc S3].
+/// Encrypt Key is optional in the console, the Verification Token always exists [doc S3];
+/// a webhook needs it (`check`), the long connection does not read it (auth happens at
+/// connect time, payloads are plaintext [doc S5]).
 const SECRETS: &[SecretField] = &[
     SecretField {
         name: "encrypt_key",
@@ -49,7 +52,7 @@ const SECRETS: &[SecretField] = &[
     },
     SecretField {
         name: "verification_token",
-        required: true,
+        required: false,
     },
 ];
 
@@ -268,9 +271,28 @@ impl EventFormat for FeishuEvents {
         TYPES
     }
 
-    /// One request URL per app [doc S3].
+    /// One subscription mode per app, as the console's "订阅方式" [doc S3,S5].
     fn one_per_tenant(&self) -> bool {
         true
+    }
+
+    /// "将事件发送至开发者服务器" (webhook) or "使用长连接接收事件" [doc S3,S5].
+    fn modes(&self) -> &'static [Mode] {
+        &[Mode::Webhook, Mode::LongConnection]
+    }
+
+    fn live(&self) -> Option<&'static dyn LiveProtocol> {
+        Some(&super::longconn::FeishuLive)
+    }
+
+    fn check(&self, sub: &Subscription) -> Result<(), FieldError> {
+        if sub.mode == Mode::Webhook && sub.secret("verification_token").is_none() {
+            return Err(FieldError::new(
+                "verification_token",
+                "is required for feishu webhook subscriptions",
+            ));
+        }
+        Ok(())
     }
 
     /// Starts, ends, joins and leaves; invites, rings, declines and settings fire nothing.

@@ -10,7 +10,7 @@
 //! refresh tokens), `authen.rs` (authen v1), `oauth.rs` (OAuth v2/v3), `reserves.rs`,
 //! `meetings.rs`, `invite.rs` (invite, kickout, set_host), `recording.rs`, `reports.rs`
 //! (meeting_list, participant_list), `contact.rs`, `events.rs` + `events_wire.rs`
-//! (event callbacks).
+//! (event callbacks), `longconn.rs` + `pbbp2.rs` (the long connection).
 
 mod apps;
 mod auth;
@@ -21,8 +21,10 @@ pub mod events;
 mod events_wire;
 mod grants;
 mod invite;
+mod longconn;
 mod meetings;
 mod oauth;
+mod pbbp2;
 mod recording;
 mod reports;
 mod reserves;
@@ -98,7 +100,7 @@ impl Vendor for Feishu {
         routes::ROUTES
     }
     fn prefixes(&self) -> &'static [&'static str] {
-        &["/open-apis/", "/oauth/"]
+        &["/open-apis/", "/oauth/", "/callback/"]
     }
     fn request_id_header(&self) -> &'static str {
         "X-Tt-Logid"
