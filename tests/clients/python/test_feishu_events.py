@@ -200,13 +200,18 @@ def check_meeting_events(server, sink, mid):
     assert leaves == [(GUEST, 1), (KICKED, 3), (HOST, 2)]
     assert events[8].event.operator.id.open_id == HOST, "the host ended it through the SDK"
     assert int(events[8].event.meeting.end_time) >= int(started.meeting.start_time)
-    # The app has the last event a moment before meetmock has its answer: wait for the record.
+    check_delivered(server, len(EXPECTED))
+    return events
+
+
+def check_delivered(server, n):
+    """The app has the last event a moment before meetmock has its answer: waits until all `n`
+    deliveries are recorded as delivered, and that they are all there is."""
     deadline = time.time() + 10
-    while server.admin_ok("GET", "/events/count?status=delivered")["count"] < len(EXPECTED):
+    while server.admin_ok("GET", "/events/count?status=delivered")["count"] < n:
         assert time.time() < deadline, server.admin_ok("GET", "/events")
         time.sleep(0.02)
-    assert server.admin_ok("GET", "/events/count")["count"] == len(EXPECTED)
-    return events
+    assert server.admin_ok("GET", "/events/count")["count"] == n
 
 
 def test_plain_events_reach_the_sdk_dispatcher_as_typed_models(fresh, sinks):
