@@ -189,6 +189,7 @@ impl Engine {
                 for sub in &subs {
                     let secrets = &app.store.secrets;
                     for ev in format.events(c, sub, d, &mut || secrets.next_u128()) {
+                        let due = format.not_before(ev.event_type, c);
                         out.push(Delivery {
                             id: 0,
                             event_id: ev.event_id,
@@ -202,7 +203,7 @@ impl Engine {
                             payload: Arc::from(ev.payload),
                             status: delivery::Status::Pending,
                             failures: 0,
-                            next_at_ms: None,
+                            next_at_ms: due,
                             reordered: false,
                             note: None,
                             attempts: Vec::new(),

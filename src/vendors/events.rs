@@ -156,6 +156,14 @@ pub trait EventFormat: Send + Sync + 'static {
         new_id: &mut dyn FnMut() -> u128,
     ) -> Vec<EventDraft>;
 
+    /// The server-clock time (unix ms) before which an event of `event_type` from `change`
+    /// must not be sent (something the vendor sends later, e.g. Feishu's `recording_ready_v1`
+    /// once the file is processed); `None`: at once.
+    fn not_before(&self, event_type: &str, change: &Change) -> Option<i64> {
+        let _ = (event_type, change);
+        None
+    }
+
     /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).
     fn encode(&self, sub: &Subscription, payload: &[u8], attempt: AttemptSeed) -> Outbound;
 

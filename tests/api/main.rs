@@ -13,6 +13,7 @@ mod durability_shutdown;
 mod durability_state;
 mod durability_watch;
 mod events_admin;
+mod events_catalogue;
 mod events_common;
 mod events_delivery;
 mod events_faults;

@@ -70,9 +70,11 @@ pub fn validate(settings: &Map<String, Value>) -> Result<(), String> {
                 }
             }
             "ws_client_config" => super::longconn::validate_client_config(v)?,
-            other => return Err(format!(
+            other => {
+                return Err(format!(
                 "unknown feishu app setting {other:?}; valid: app_type, scopes, ws_client_config"
-            )),
+            ))
+            }
         }
     }
     Ok(())

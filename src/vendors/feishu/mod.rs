@@ -9,8 +9,8 @@
 //! `view.rs` (meeting/reserve JSON), `tokens.rs` (app-level tokens), `grants.rs` (login codes,
 //! refresh tokens), `authen.rs` (authen v1), `oauth.rs` (OAuth v2/v3), `reserves.rs`,
 //! `meetings.rs`, `invite.rs` (invite, kickout, set_host), `recording.rs`, `reports.rs`
-//! (meeting_list, participant_list), `contact.rs`, `events.rs` + `events_wire.rs`
-//! (event callbacks), `longconn.rs` + `pbbp2.rs` (the long connection).
+//! (meeting_list, participant_list), `contact.rs`, `events.rs` + `events_body.rs` +
+//! `events_wire.rs` (event callbacks), `longconn.rs` + `pbbp2.rs` (the long connection).
 
 mod apps;
 mod auth;
@@ -18,6 +18,7 @@ mod authen;
 mod contact;
 mod errors;
 pub mod events;
+mod events_body;
 mod events_wire;
 mod grants;
 mod invite;

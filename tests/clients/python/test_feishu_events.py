@@ -28,6 +28,7 @@ from lark_oapi.api.vc.v1 import (
     P2VcMeetingLeaveMeetingV1,
     P2VcMeetingMeetingEndedV1,
     P2VcMeetingMeetingStartedV1,
+    P2VcMeetingParticipantMeetingEndedV1,
     ReserveMeetingSetting,
 )
 from lark_oapi.core.model import RawRequest
@@ -54,6 +55,12 @@ class Sink:
             b.register_p2_vc_meeting_leave_meeting_v1,
             b.register_p2_vc_meeting_meeting_ended_v1,
             b.register_p2_vc_meeting_all_meeting_ended_v1,
+            b.register_p2_vc_meeting_participant_meeting_ended_v1,
+            b.register_p2_vc_meeting_recording_started_v1,
+            b.register_p2_vc_meeting_recording_ended_v1,
+            b.register_p2_vc_meeting_recording_ready_v1,
+            b.register_p2_vc_meeting_share_started_v1,
+            b.register_p2_vc_meeting_share_ended_v1,
         ):
             b = register(self.seen.append)
         handler = b.build()
@@ -175,6 +182,7 @@ EXPECTED = [
     (P2VcMeetingLeaveMeetingV1, "vc.meeting.leave_meeting_v1"),  # the host at the end, 2
     (P2VcMeetingMeetingEndedV1, "vc.meeting.meeting_ended_v1"),
     (P2VcMeetingAllMeetingEndedV1, "vc.meeting.all_meeting_ended_v1"),
+    (P2VcMeetingParticipantMeetingEndedV1, "vc.meeting.participant_meeting_ended_v1"),
 ]
 
 
@@ -200,6 +208,8 @@ def check_meeting_events(server, sink, mid):
     assert leaves == [(GUEST, 1), (KICKED, 3), (HOST, 2)]
     assert events[8].event.operator.id.open_id == HOST, "the host ended it through the SDK"
     assert int(events[8].event.meeting.end_time) >= int(started.meeting.start_time)
+    took_part = {u.open_id for u in events[10].event.subscriber_ids}
+    assert took_part == {HOST, GUEST, KICKED}, "everyone who was in the meeting"
     check_delivered(server, len(EXPECTED))
     return events
 
