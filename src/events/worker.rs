@@ -163,14 +163,13 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
     if ok {
         return (attempts, Verdict::Delivered);
     }
-    let schedule = format.retry_schedule();
-    let verdict = match schedule.get(job.failures as usize) {
+    let verdict = match format.retry_wait(&sub, job.failures) {
         Some(wait) => Verdict::Retry {
             at_ms: app.store.clock.now_ms() + wait.as_millis() as i64,
         },
         None => Verdict::Failed(format!(
             "gave up after {} retries; last: {}",
-            schedule.len(),
+            job.failures,
             error.unwrap_or_default()
         )),
     };
@@ -220,12 +219,22 @@ async fn once(
     let sent = app
         .events
         .webhook
-        .post(url, &out, case, format.timeouts(), sub.ca_pem.as_deref())
+        .post(
+            url,
+            &out,
+            case,
+            format.delivery_timeouts(sub),
+            sub.ca_pem.as_deref(),
+        )
         .await;
     let ok = sent.status.is_some_and(|s| format.accepts(s, &sent.body));
     let error = match (sent.error, sent.status) {
         (Some(e), _) => Some(e),
-        (None, Some(s)) if !ok => Some(format!("answered HTTP {s}; {} wants 200", format.vendor())),
+        (None, Some(s)) if !ok => Some(format!(
+            "answered HTTP {s}; {} wants {}",
+            format.vendor(),
+            format.acknowledgement()
+        )),
         _ => None,
     };
     Attempt {

@@ -55,6 +55,9 @@ pub struct Who {
     /// Vendor-owned details (phone numbers, device, role…), as on the participant.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// On a join: they had been in this meeting before (a return, not a first entry).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rejoined: bool,
 }
 
 impl Who {
@@ -66,6 +69,7 @@ impl Who {
             participant_id: p.participant_id.clone(),
             status: p.status,
             extra: p.extra.clone(),
+            rejoined: false,
         }
     }
 }
@@ -113,9 +117,12 @@ pub enum ChangeKind {
     ParticipantDeclined {
         participant: Who,
     },
-    /// The call rang out unanswered.
+    /// The call ended unanswered: it rang out, or (`cancelled`) the calling side withdrew it
+    /// before an answer (hung up, or the meeting ended around it).
     ParticipantMissed {
         participant: Who,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cancelled: bool,
     },
     /// The callee was in another call.
     ParticipantBusy {
@@ -124,6 +131,10 @@ pub enum ChangeKind {
     ParticipantLeft {
         participant: Who,
         reason: LeaveReason,
+    },
+    /// Someone arrived and is held in the meeting's waiting room (or was moved back there).
+    ParticipantWaiting {
+        participant: Who,
     },
 }
 
@@ -146,6 +157,7 @@ impl ChangeKind {
             ChangeKind::ParticipantMissed { .. } => "participant_missed",
             ChangeKind::ParticipantBusy { .. } => "participant_busy",
             ChangeKind::ParticipantLeft { .. } => "participant_left",
+            ChangeKind::ParticipantWaiting { .. } => "participant_waiting",
         }
     }
 
@@ -156,9 +168,10 @@ impl ChangeKind {
             | ChangeKind::ParticipantRinging { participant }
             | ChangeKind::ParticipantJoined { participant }
             | ChangeKind::ParticipantDeclined { participant }
-            | ChangeKind::ParticipantMissed { participant }
+            | ChangeKind::ParticipantMissed { participant, .. }
             | ChangeKind::ParticipantBusy { participant }
-            | ChangeKind::ParticipantLeft { participant, .. } => Some(participant),
+            | ChangeKind::ParticipantLeft { participant, .. }
+            | ChangeKind::ParticipantWaiting { participant } => Some(participant),
             _ => None,
         }
     }
@@ -170,15 +183,16 @@ impl ChangeKind {
             | ChangeKind::ParticipantRinging { participant }
             | ChangeKind::ParticipantJoined { participant }
             | ChangeKind::ParticipantDeclined { participant }
-            | ChangeKind::ParticipantMissed { participant }
+            | ChangeKind::ParticipantMissed { participant, .. }
             | ChangeKind::ParticipantBusy { participant }
-            | ChangeKind::ParticipantLeft { participant, .. } => Some(participant),
+            | ChangeKind::ParticipantLeft { participant, .. }
+            | ChangeKind::ParticipantWaiting { participant } => Some(participant),
             _ => None,
         }
     }
 
     /// Every `type` tag, for validating filters.
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "meeting_created",
         "meeting_updated",
         "meeting_cancelled",
@@ -194,6 +208,7 @@ impl ChangeKind {
         "participant_missed",
         "participant_busy",
         "participant_left",
+        "participant_waiting",
     ];
 }
 

@@ -65,7 +65,7 @@ pub struct Route {
 /// One entry of a vendor's error catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorDef {
-    /// A stable snake_case name for fault rules (`meeting_locked`).
+    /// A stable snake_case name for fault rules (`meeting_is_locked`).
     pub name: &'static str,
     /// The vendor code as text (`"122008"`, `"MMC.111072005"`, `"InvalidAuthentication"`).
     pub code: &'static str,
