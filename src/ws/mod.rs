@@ -158,12 +158,7 @@ impl Ws {
     }
 
     /// The route serving a GET of `path` on a listener of `scope`, if any.
-    pub fn find(
-        &self,
-        scope: Scope,
-        method: &Method,
-        path: &str,
-    ) -> Option<(Arc<Route>, Params)> {
+    pub fn find(&self, scope: Scope, method: &Method, path: &str) -> Option<(Arc<Route>, Params)> {
         if method != Method::GET || !scope.vendors {
             return None;
         }
@@ -186,12 +181,7 @@ impl Ws {
 }
 
 /// Serves a request for a WebSocket route: the upgrade's pipeline (see the module docs).
-pub async fn serve(
-    app: &Arc<App>,
-    mut parts: Parts,
-    route: Arc<Route>,
-    params: Params,
-) -> Outcome {
+pub async fn serve(app: &Arc<App>, mut parts: Parts, route: Arc<Route>, params: Params) -> Outcome {
     let started = Instant::now();
     let v = app.vendor(route.vendor);
     let target = parts
