@@ -9,7 +9,7 @@ use super::webhook::DEAD_URL;
 use super::{Engine, MAX_IN_FLIGHT};
 use crate::app::App;
 use crate::faults::{DeliveryDecision, DeliveryFault, DeliveryInput};
-use crate::store::{Subscription, Verification};
+use crate::store::{Mode, Subscription, Verification};
 use crate::vendors::events::{AttemptSeed, EventFormat};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -194,6 +194,9 @@ async fn once(
     fault: Option<DeliveryFault>,
     label: Option<String>,
 ) -> Attempt {
+    if sub.mode != Mode::Webhook {
+        return super::live::once(app, format, sub, job, fault, label).await;
+    }
     let seed = AttemptSeed {
         at_ms: app.store.clock.now_ms(),
         seed: app.events.ids.next(),

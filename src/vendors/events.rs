@@ -160,6 +160,12 @@ pub trait EventFormat: Send + Sync + 'static {
         &[Mode::Webhook]
     }
 
+    /// The push protocol of the vendor's connection modes (every mode but webhook), if any
+    /// (`super::live`; the engine's side is `src/events/live.rs`).
+    fn live(&self) -> Option<&'static dyn super::live::LiveProtocol> {
+        None
+    }
+
     /// True when a tenant has at most one subscription (Feishu: one request URL per app).
     fn one_per_tenant(&self) -> bool {
         false
@@ -188,6 +194,14 @@ pub trait EventFormat: Send + Sync + 'static {
         directory: &TenantData,
         new_id: &mut dyn FnMut() -> u128,
     ) -> Vec<EventDraft>;
+
+    /// The server-clock time (unix ms) before which an event of `event_type` from `change`
+    /// must not be sent (something the vendor sends later, e.g. Feishu's `recording_ready_v1`
+    /// once the file is processed); `None`: at once.
+    fn not_before(&self, event_type: &str, change: &Change) -> Option<i64> {
+        let _ = (event_type, change);
+        None
+    }
 
     /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).
     fn encode(&self, sub: &Subscription, payload: &[u8], attempt: AttemptSeed) -> Outbound;

@@ -121,6 +121,7 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_users_delete", Cred::Sig, TC_Q, "", Kind::Own),
     ("feishu", "auth.tenant_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "callback.ws.endpoint", Cred::None, "", r#"{"AppID":"{a_id}","AppSecret":"{b_secret}"}"#, Kind::Mixed(200, "1000040345")),
     ("feishu", "auth.app_access_token.create", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}","app_ticket":"t"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.tenant_access_token.create", Cred::None, "", r#"{"app_access_token":"a-{a_id}","tenant_key":"{a_id}"}"#, Kind::Mixed(200, "10013")),
     ("feishu", "auth.app_ticket.resend", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
