@@ -9,8 +9,8 @@
 //! (management), `history.rs` (history, number lookup), `locate.rs` (a conference's
 //! enterprise), `conftoken.rs` (control and WebSocket tokens, chair-password lockout),
 //! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
-//! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_wire.rs` (the
-//! enterprise event push: catalogue, body and signature), `webhook.rs` (its configuration
+//! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_info.rs` + `events_wire.rs`
+//! (the enterprise event push: catalogue, payloads, body and signature), `webhook.rs` (its configuration
 //! endpoints), `ws.rs` + `ws_frames.rs` (the meeting-control WebSocket: session and frames).
 
 mod appauth;
@@ -19,6 +19,7 @@ mod conftoken;
 mod control;
 mod errors;
 pub mod events;
+mod events_info;
 mod events_wire;
 mod history;
 mod invite;
