@@ -58,6 +58,10 @@ where
     let started = Instant::now();
     app.stats.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
+    // WebSocket endpoints (vendors' and the event engine's) have their own pipeline.
+    if let Some((route, params)) = app.ws.find(scope, &parts.method, parts.uri.path()) {
+        return crate::ws::serve(app, parts, route, params).await;
+    }
     // Borrowed from the request head, which lives until the answer is built.
     let uri = &parts.uri;
     let path = uri.path();
@@ -125,6 +129,8 @@ where
         principal: None,
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
+        secure: parts.extensions.get::<crate::server::Tls>().is_some(),
+        later: None,
     };
     let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);
     let _enter = span.enter();
@@ -215,6 +221,11 @@ where
         let operator = ex.principal.as_ref().and_then(|p| p.user.clone());
         crate::store::bus::acting_as(operator.as_deref(), || (route.handler)(ex))
     });
+    // A handler waiting for I/O it started (no lock is held: the future owns its data).
+    let reply = match ex.later.take() {
+        Some(later) => later.await,
+        None => reply,
+    };
     let fired = match (fired, limited) {
         (Some(f), Some(l)) => Some(format!("{f}, {l}")),
         (f, l) => f.or(l),
@@ -247,7 +258,7 @@ fn safety_net<'a>(ex: &mut Exchange<'a>, serve: impl FnOnce(&mut Exchange<'a>) -
 }
 
 /// Carries out a fault decision; `None` when the request should proceed (delay only).
-fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
+pub(crate) fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
     let v = ex.app.vendor(ex.vendor);
     let rule = Some(d.rule.clone());
     match d.action {
@@ -386,7 +397,7 @@ fn push_entry(
 }
 
 /// Adds the vendor's request-id header, journals the exchange and builds the response.
-fn finish(
+pub(crate) fn finish(
     ex: &mut Exchange<'_>,
     reply: Reply,
     fault: Option<String>,

@@ -6,8 +6,8 @@
 //! (`worker.rs`) pumps the inbox — each change through the vendor format
 //! (`src/vendors/<v>/events.rs`) once per subscription — into the outbox (`outbox.rs`), takes
 //! due deliveries and sends each in its own task through the webhook transport
-//! (`webhook.rs`), applying delivery fault rules; `verify.rs` runs URL-verification
-//! handshakes. Retries are due on the server clock; timeouts are real time.
+//! (`webhook.rs`) or, for connection modes, to a connected client (`live.rs`), applying
+//! delivery fault rules; `verify.rs` runs URL-verification handshakes. Retries are due on the server clock; timeouts are real time.
 //!
 //! Locks (none is held across I/O or while another is taken, except as noted):
 //! - `inbox`: the changes not yet pumped. Taken by the sink (push) and the pump (swap out).
@@ -17,6 +17,7 @@
 //! - the webhook client cache and the subscriptions map have their own (see there).
 
 pub mod delivery;
+pub mod live;
 pub mod outbox;
 pub mod spec;
 mod verify;
@@ -88,6 +89,8 @@ pub struct Engine {
     wake: Notify,
     /// The HTTP(S) transport and its client cache.
     pub webhook: webhook::Webhook,
+    /// Connected clients of connection modes (Feishu's long connection), see `live.rs`.
+    pub live: live::Live,
     /// Seeds of nonces and IVs, handshake challenges (one atomic counter).
     ids: NonceSource,
     /// The store's subscriptions (shared; read by the sink and the worker).
@@ -114,6 +117,7 @@ impl Engine {
             outbox: Mutex::new(Outbox::new(capacity)),
             wake: Notify::new(),
             webhook: webhook::Webhook::default(),
+            live: live::Live::default(),
             ids: NonceSource::new(),
             subs,
             capacity: capacity.max(1),
@@ -185,6 +189,7 @@ impl Engine {
                 for sub in &subs {
                     let secrets = &app.store.secrets;
                     for ev in format.events(c, sub, d, &mut || secrets.next_u128()) {
+                        let due = format.not_before(ev.event_type, c);
                         out.push(Delivery {
                             id: 0,
                             event_id: ev.event_id,
@@ -198,7 +203,7 @@ impl Engine {
                             payload: Arc::from(ev.payload),
                             status: delivery::Status::Pending,
                             failures: 0,
-                            next_at_ms: None,
+                            next_at_ms: due,
                             reordered: false,
                             note: None,
                             attempts: Vec::new(),
