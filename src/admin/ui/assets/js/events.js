@@ -56,7 +56,7 @@ function detailRow(d) {
       h('pre', { class: 'json' }, pretty(d.payload))),
     h('section', { 'aria-label': 'Attempts' }, h('h4', {}, 'Attempts'),
       ...(d.attempts || []).map((a) => h('div', { class: 'attempt-detail' },
-        h('p', { class: 'mono small' }, `#${a.n} POST ${a.request?.url || ''} → ${a.status || a.error || '…'} (${ms(a.latency_ms)})`),
+        h('p', { class: 'mono small' }, `#${a.n} ${a.request?.url || ''} → ${a.status || a.error || '…'} (${ms(a.latency_ms)})`),
         h('pre', { class: 'json' }, pretty(a.request?.headers)),
         h('pre', { class: 'json' }, pretty(a.request?.body)),
         h('pre', { class: 'json' }, `answer: ${a.response || '(empty)'}`)))))));
