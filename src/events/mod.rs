@@ -83,6 +83,11 @@ impl NonceSource {
 pub struct Engine {
     /// Changes published and not yet pumped; guards only the vector and its drop counter.
     inbox: Mutex<Inbox>,
+    /// Serialises pumps (the worker's and the admin API's): a batch is taken, turned into
+    /// deliveries and enqueued under it, so a later batch can never be enqueued before an
+    /// earlier one and a meeting's events stay in order. Lock order: this, then a tenant's lock
+    /// (read-only), then the outbox; the bus sink takes only the inbox.
+    pumping: Mutex<()>,
     /// Every delivery's state (lanes, due times, history, counters); see `outbox.rs`.
     outbox: Mutex<Outbox>,
     /// Wakes the worker: a change arrived, a send finished, the clock moved, a reset.
@@ -114,6 +119,7 @@ impl Engine {
         }
         Arc::new(Engine {
             inbox: Mutex::new(Inbox::default()),
+            pumping: Mutex::new(()),
             outbox: Mutex::new(Outbox::new(capacity)),
             wake: Notify::new(),
             webhook: webhook::Webhook::default(),
@@ -167,6 +173,7 @@ impl Engine {
     /// Turns every waiting change into deliveries (what the worker does first on each turn;
     /// state export calls it so nothing published is left out).
     pub fn pump(&self, app: &App) {
+        let _pumping = self.pumping.lock();
         let batch = std::mem::take(&mut self.inbox.lock().changes);
         if batch.is_empty() {
             return;
@@ -213,15 +220,23 @@ impl Engine {
             });
         }
         let now = app.store.clock.now_ms();
-        let mut o = self.outbox.lock();
-        for d in out {
-            if !o.enqueue(d, now) && o.counters.dropped_outbox_full.is_power_of_two() {
-                tracing::warn!(
-                    dropped = o.counters.dropped_outbox_full,
-                    capacity = o.capacity,
-                    "event outbox full: deliveries dropped"
-                );
+        let queued = !out.is_empty();
+        {
+            let mut o = self.outbox.lock();
+            for d in out {
+                if !o.enqueue(d, now) && o.counters.dropped_outbox_full.is_power_of_two() {
+                    tracing::warn!(
+                        dropped = o.counters.dropped_outbox_full,
+                        capacity = o.capacity,
+                        "event outbox full: deliveries dropped"
+                    );
+                }
             }
+        }
+        // An admin read may pump before the worker does: make sure the worker sees the new
+        // deliveries now rather than at its next timer.
+        if queued {
+            self.wake();
         }
     }
 
