@@ -83,6 +83,12 @@ impl Persist {
         self.touched.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// How many times [`Persist::touch`] was called: background activity (event sends and
+    /// handshakes finishing), which the dashboard's stream watches.
+    pub fn touches(&self) -> u64 {
+        self.touched.load(Ordering::Relaxed)
+    }
+
     /// True while saving fails.
     pub fn failing(&self) -> bool {
         self.failing.load(Ordering::Relaxed)

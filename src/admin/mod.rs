@@ -7,12 +7,13 @@
 //! `journal.rs` the request journal; `faults.rs` fault rules; `ops.rs` routes, health and
 //! vendor actions; `changes.rs` the change stream; `behaviours.rs` simulated invitees'
 //! behaviour declarations and planned calls; `library.rs` the shipped scenario files;
-//! `subscriptions.rs` event subscriptions; `events.rs` event deliveries; `ui/` the dashboard
-//! and its live stream.
+//! `subscriptions.rs` event subscriptions; `events.rs` event deliveries; `connections.rs`
+//! open WebSocket sessions; `ui/` the dashboard and its live stream.
 
 pub mod access;
 mod behaviours;
 mod changes;
+mod connections;
 mod events;
 mod faults;
 mod journal;

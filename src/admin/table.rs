@@ -5,8 +5,9 @@
 //! Health, the dashboard and its live stream are answered before the table (see
 //! [`SERVED_BEFORE`]).
 
-use super::{behaviours, changes, events, faults, journal, library, meetings, ops, state};
+use super::{behaviours, changes, connections, events, faults, journal, library, meetings};
 use super::{openapi, subscriptions, AdminReq, AdminResult};
+use super::{ops, state};
 use crate::app::App;
 use std::future::Future;
 use std::pin::Pin;
@@ -205,6 +206,16 @@ pub const ROUTES: &[Route] = &[
         Handler::Later(|app, _, p| {
             Box::pin(subscriptions::action(app, p.get("id"), p.get("action")))
         }),
+    ),
+    r(
+        "GET",
+        "/connections",
+        now!(|app, req, _| connections::list(app, req)),
+    ),
+    r(
+        "DELETE",
+        "/connections/{id}",
+        now!(|app, _, p| connections::close(app, p.get("id"))),
     ),
     r("GET", "/events", now!(|app, req, _| events::list(app, req))),
     r(

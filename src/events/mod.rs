@@ -6,8 +6,8 @@
 //! (`worker.rs`) pumps the inbox — each change through the vendor format
 //! (`src/vendors/<v>/events.rs`) once per subscription — into the outbox (`outbox.rs`), takes
 //! due deliveries and sends each in its own task through the webhook transport
-//! (`webhook.rs`), applying delivery fault rules; `verify.rs` runs URL-verification
-//! handshakes. Retries are due on the server clock; timeouts are real time.
+//! (`webhook.rs`) or, for connection modes, to a connected client (`live.rs`), applying
+//! delivery fault rules; `verify.rs` runs URL-verification handshakes. Retries are due on the server clock; timeouts are real time.
 //!
 //! Locks (none is held across I/O or while another is taken, except as noted):
 //! - `inbox`: the changes not yet pumped. Taken by the sink (push) and the pump (swap out).
@@ -17,6 +17,7 @@
 //! - the webhook client cache and the subscriptions map have their own (see there).
 
 pub mod delivery;
+pub mod live;
 pub mod outbox;
 pub mod spec;
 mod verify;
@@ -82,12 +83,19 @@ impl NonceSource {
 pub struct Engine {
     /// Changes published and not yet pumped; guards only the vector and its drop counter.
     inbox: Mutex<Inbox>,
+    /// Serialises pumps (the worker's and the admin API's): a batch is taken, turned into
+    /// deliveries and enqueued under it, so a later batch can never be enqueued before an
+    /// earlier one and a meeting's events stay in order. Lock order: this, then a tenant's lock
+    /// (read-only), then the outbox; the bus sink takes only the inbox.
+    pumping: Mutex<()>,
     /// Every delivery's state (lanes, due times, history, counters); see `outbox.rs`.
     outbox: Mutex<Outbox>,
     /// Wakes the worker: a change arrived, a send finished, the clock moved, a reset.
     wake: Notify,
     /// The HTTP(S) transport and its client cache.
     pub webhook: webhook::Webhook,
+    /// Connected clients of connection modes (Feishu's long connection), see `live.rs`.
+    pub live: live::Live,
     /// Seeds of nonces and IVs, handshake challenges (one atomic counter).
     ids: NonceSource,
     /// The store's subscriptions (shared; read by the sink and the worker).
@@ -111,9 +119,11 @@ impl Engine {
         }
         Arc::new(Engine {
             inbox: Mutex::new(Inbox::default()),
+            pumping: Mutex::new(()),
             outbox: Mutex::new(Outbox::new(capacity)),
             wake: Notify::new(),
             webhook: webhook::Webhook::default(),
+            live: live::Live::default(),
             ids: NonceSource::new(),
             subs,
             capacity: capacity.max(1),
@@ -163,6 +173,7 @@ impl Engine {
     /// Turns every waiting change into deliveries (what the worker does first on each turn;
     /// state export calls it so nothing published is left out).
     pub fn pump(&self, app: &App) {
+        let _pumping = self.pumping.lock();
         let batch = std::mem::take(&mut self.inbox.lock().changes);
         if batch.is_empty() {
             return;
@@ -185,6 +196,7 @@ impl Engine {
                 for sub in &subs {
                     let secrets = &app.store.secrets;
                     for ev in format.events(c, sub, d, &mut || secrets.next_u128()) {
+                        let due = format.not_before(ev.event_type, c);
                         out.push(Delivery {
                             id: 0,
                             event_id: ev.event_id,
@@ -198,7 +210,7 @@ impl Engine {
                             payload: Arc::from(ev.payload),
                             status: delivery::Status::Pending,
                             failures: 0,
-                            next_at_ms: None,
+                            next_at_ms: due,
                             reordered: false,
                             note: None,
                             attempts: Vec::new(),
@@ -208,15 +220,23 @@ impl Engine {
             });
         }
         let now = app.store.clock.now_ms();
-        let mut o = self.outbox.lock();
-        for d in out {
-            if !o.enqueue(d, now) && o.counters.dropped_outbox_full.is_power_of_two() {
-                tracing::warn!(
-                    dropped = o.counters.dropped_outbox_full,
-                    capacity = o.capacity,
-                    "event outbox full: deliveries dropped"
-                );
+        let queued = !out.is_empty();
+        {
+            let mut o = self.outbox.lock();
+            for d in out {
+                if !o.enqueue(d, now) && o.counters.dropped_outbox_full.is_power_of_two() {
+                    tracing::warn!(
+                        dropped = o.counters.dropped_outbox_full,
+                        capacity = o.capacity,
+                        "event outbox full: deliveries dropped"
+                    );
+                }
             }
+        }
+        // An admin read may pump before the worker does: make sure the worker sees the new
+        // deliveries now rather than at its next timer.
+        if queued {
+            self.wake();
         }
     }
 

@@ -12,7 +12,7 @@ use http::{HeaderValue, Response, StatusCode};
 use std::time::{Duration, Instant};
 
 /// Carries out a fault decision; `None` when the request should proceed (delay only).
-pub(super) fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
+pub(crate) fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
     let v = ex.app.vendor(ex.vendor);
     let rule = Some(d.rule.clone());
     match d.action {

@@ -8,6 +8,8 @@
 mod fault;
 mod record;
 
+pub(crate) use fault::apply_fault;
+pub(crate) use record::finish;
 pub use record::{close, to_response, UNMATCHED};
 
 use crate::app::App;
@@ -19,7 +21,6 @@ use crate::vendors::router::Lookup;
 use crate::vendors::{Auth, Route};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
-use record::finish;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -65,6 +66,10 @@ where
     let started = Instant::now();
     app.stats.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
+    // WebSocket endpoints (vendors' and the event engine's) have their own pipeline.
+    if let Some((route, params)) = app.ws.find(scope, &parts.method, parts.uri.path()) {
+        return crate::ws::serve(app, parts, route, params).await;
+    }
     // Borrowed from the request head, which lives until the answer is built.
     let uri = &parts.uri;
     let path = uri.path();
@@ -138,6 +143,8 @@ where
         principal: None,
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
+        secure: parts.extensions.get::<crate::server::Tls>().is_some(),
+        later: None,
     };
     let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);
     let _enter = span.enter();
@@ -230,6 +237,11 @@ where
         let operator = ex.principal.as_ref().and_then(|p| p.user.clone());
         crate::store::bus::acting_as(operator.as_deref(), || (route.handler)(ex))
     });
+    // A handler waiting for I/O it started (no lock is held: the future owns its data).
+    let reply = match ex.later.take() {
+        Some(later) => later.await,
+        None => reply,
+    };
     let fired = match (fired, limited) {
         (Some(f), Some(l)) => Some(format!("{f}, {l}")),
         (f, l) => f.or(l),

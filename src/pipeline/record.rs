@@ -77,7 +77,7 @@ pub(super) fn push_entry(
 
 /// Adds the vendor's request-id header, journals and logs the exchange and builds the
 /// response.
-pub(super) fn finish(
+pub(crate) fn finish(
     ex: &mut Exchange<'_>,
     reply: Reply,
     fault: Option<String>,

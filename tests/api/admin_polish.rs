@@ -98,7 +98,7 @@ async fn requests_no_route_matched_are_listed_newest_first_with_a_hint() {
             (
                 "GET",
                 "/favicon.ico",
-                "no vendor serves /favicon.ico: vendor paths start with /gettoken, /oauth/, /open-apis/, /tencent/, /topapi/, /v1.0/, /v1/, /v1/mmc/, /v1/usg/, /v2/mms/, /v2/usg/"
+                "no vendor serves /favicon.ico: vendor paths start with /callback/, /gettoken, /oauth/, /open-apis/, /tencent/, /topapi/, /v1.0/, /v1/, /v1/mmc/, /v1/usg/, /v2/mms/, /v2/usg/"
             ),
             (
                 "GET",

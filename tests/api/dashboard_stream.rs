@@ -1,8 +1,9 @@
 //! The dashboard's live stream (`GET /__admin/changes/stream`, server-sent events): guarded by
 //! the admin token, a change arrives as it happens (latency printed, asserted loosely), a
 //! reconnect replays from its position, a watcher told to `resync` when its changes are gone,
-//! status events for what the change stream does not carry, secrets masked, and shutdown not
-//! held up by open streams.
+//! status events for what the change stream does not carry (clock, journal, faults, resets,
+//! event sends finishing and subscriptions changing), secrets masked, and shutdown not held up
+//! by open streams.
 
 use crate::common::TestApp;
 use meetmock::config::Config;
@@ -203,6 +204,68 @@ async fn status_events_follow_the_clock_journal_faults_and_resets() {
         }
         assert!(Instant::now() < deadline, "no status after the reset");
     }
+}
+
+#[tokio::test]
+async fn status_events_follow_event_sends_and_subscription_changes() {
+    use crate::events_common::{meeting, subscribe, Answer, Receiver, LIVE};
+    let app = TestApp::spawn().await;
+    app.freeze().await;
+    let rx = Receiver::start(Answer::Status(500)).await;
+    let sub = subscribe(&app, &rx.url, None, json!({})).await;
+    let id = sub["id"].as_str().unwrap().to_string();
+    let mut sse = Sse::open(&app, "", &[]).await;
+    let hello = sse.next_named("hello", SECOND).await;
+    let events = |d: &Value| d["status"]["events"].clone();
+    let (activity, fingerprint) = {
+        let e = events(&hello.data);
+        (e["activity"].as_u64().unwrap(), e["subscriptions"].clone())
+    };
+    assert!(fingerprint.is_string(), "{}", hello.data);
+
+    // A send that fails (and will be retried) changes nothing on the change stream, yet the
+    // page must hear of it: the status says so.
+    meeting(&app, LIVE, "accept", Some("ou_guest_0001")).await;
+    rx.wait_for(1).await;
+    let deadline = Instant::now() + SECOND;
+    loop {
+        let s = sse.next_named("status", SECOND).await;
+        if s.data["events"]["activity"].as_u64().unwrap() > activity {
+            assert_eq!(s.data["events"]["subscriptions"], fingerprint);
+            break;
+        }
+        assert!(Instant::now() < deadline, "no status after the failed send");
+    }
+
+    app.admin_post(&format!("/subscriptions/{id}/pause"), json!({}))
+        .await;
+    let s = sse.next_named("status", SECOND).await;
+    assert_ne!(s.data["events"]["subscriptions"], fingerprint, "{}", s.data);
+    assert!(
+        !s.data.to_string().contains(crate::events_common::VT),
+        "no secret in the status"
+    );
+}
+
+#[tokio::test]
+async fn status_events_follow_behaviour_declarations() {
+    let app = TestApp::spawn().await;
+    app.freeze().await;
+    let mut sse = Sse::open(&app, "", &[]).await;
+    let hello = sse.next_named("hello", SECOND).await;
+    let before = hello.data["status"]["behaviours"].clone();
+    assert!(before.is_string(), "{}", hello.data);
+    let r = app
+        .admin_try(
+            reqwest::Method::PUT,
+            "/behaviours",
+            json!({"vendor": "feishu", "tenant": "cli_demo_feishu", "user": "ou_guest_0003",
+                   "meeting": "7000000000000000028", "outcome": "decline"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    let s = sse.next_named("status", SECOND).await;
+    assert_ne!(s.data["behaviours"], before, "{}", s.data);
 }
 
 #[tokio::test]

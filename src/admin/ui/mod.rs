@@ -50,6 +50,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("js/chrome.js", JS),
     asset!("js/meetings.js", JS),
     asset!("js/meeting.js", JS),
+    asset!("js/calls.js", JS),
     asset!("js/journal.js", JS),
     asset!("js/faults.js", JS),
     asset!("js/events.js", JS),

@@ -9,8 +9,11 @@
 //!   reset): read everything again.
 //! - `status`: sent when something outside the change stream moved — the clock was frozen or
 //!   moved, the journal grew or was cleared, fault rules or their counters changed, the store was
-//!   reset or replaced, tenants or scenarios were added. Checked every [`PULSE`]; cheap reads
-//!   only (atomics and counts), never the journal itself.
+//!   reset or replaced, tenants or scenarios were added, an event delivery or handshake finished
+//!   (`events.activity`), a subscription was added, changed or removed (`events.subscriptions`,
+//!   a fingerprint), invitee behaviours were declared or removed (`behaviours`, a fingerprint).
+//!   Checked every [`PULSE`]; cheap reads only (atomics, counts, the subscriptions' and the
+//!   declarations' small lists), never the journal or the outbox themselves.
 //! - a `: ping` comment after [`HEARTBEAT`] of silence, so a vanished client is noticed.
 //!
 //! One task per open stream, writing into a small channel that is the response body; it ends
@@ -49,6 +52,32 @@ struct Status {
     store_clears: u64,
     tenants: usize,
     scenarios: usize,
+    /// Background work finished: event sends and handshakes ([`crate::statefile::Persist`]).
+    event_activity: u64,
+    subscriptions: u64,
+    behaviours: u64,
+}
+
+/// A fingerprint of every invitee behaviour declaration: the page shows which one applies.
+fn behaviours_fingerprint(app: &App) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let all = app.store.living.declarations(None, None);
+    serde_json::to_string(&all).unwrap_or_default().hash(&mut h);
+    h.finish()
+}
+
+/// A fingerprint of every subscription's shown fields (not its secrets): it moves when one is
+/// added, removed, paused, resumed or verified.
+fn subscriptions_fingerprint(app: &App) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for s in app.store.subscriptions.snapshot().values() {
+        (&s.id, &s.url, s.paused, &s.types).hash(&mut h);
+        format!("{:?}{:?}", s.mode, s.verification).hash(&mut h);
+        (&s.verification_error, s.verified_at_ms).hash(&mut h);
+    }
+    h.finish()
 }
 
 impl Status {
@@ -62,6 +91,9 @@ impl Status {
             store_clears: app.store.changes.clears(),
             tenants: app.store.tenants().len(),
             scenarios: app.scenarios.read().len(),
+            event_activity: app.persist.touches(),
+            subscriptions: subscriptions_fingerprint(app),
+            behaviours: behaviours_fingerprint(app),
         }
     }
 
@@ -79,6 +111,12 @@ impl Status {
                 "tenants": self.tenants,
                 "scenarios": self.scenarios,
             },
+            "events": {
+                "activity": self.event_activity,
+                // A string: a 64-bit fingerprint does not survive a JavaScript number.
+                "subscriptions": format!("{:016x}", self.subscriptions),
+            },
+            "behaviours": format!("{:016x}", self.behaviours),
         })
     }
 }

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { shot } from './browser.mjs';
 import {
-  LIVE, adminMeeting, assertNoPageErrors, dashboard, feishu, invite, participant, userToken,
+  LIVE, adminMeeting, assertNoPageErrors, dashboard, feishu, invite, participant, until, userToken,
 } from './support.mjs';
 
 let d;
@@ -15,16 +15,6 @@ before(async () => {
   await d.server.adminOk('POST', '/clock/freeze', {});
 });
 after(async () => { await d?.close(); });
-
-/** Waits until the admin API agrees (the button's call has landed). */
-async function until(check, what) {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) assert.fail(`never: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const button = (label) => d.page.locator('.meeting-view .actions button', { hasText: new RegExp(`^${label}$`) });
 

@@ -112,12 +112,14 @@ test('no secret of the demo appears in any view, even after logins and a journal
   for (const s of [...SECRETS, token]) assert.ok(!all.includes(s), `the page shows ${s}`);
 });
 
-test('the event-deliveries view says what to do when the server has no event engine yet', async () => {
+test('the event-deliveries view says what to do when no subscription exists yet', async () => {
   await d.open('#/events');
-  const r = await d.server.admin('GET', '/events');
-  const text = await d.page.locator('.events-view').innerText();
-  if (r.status === 404) assert.match(text, /not in this build yet/);
-  else assert.ok(text.length > 0);
+  assert.deepEqual((await d.server.adminOk('GET', '/subscriptions')).subscriptions, []);
+  const empty = d.page.locator('.events-view .empty');
+  await empty.waitFor();
+  const text = await empty.innerText();
+  assert.match(text, /No subscriptions yet/);
+  assert.match(text, /POST \/__admin\/subscriptions/);
 });
 
 test('everything is reachable from the keyboard: views, the list, a meeting, back', async () => {

@@ -122,6 +122,16 @@ export async function armWatch(page, selector, text, { absent = false, timeoutMs
   return () => page.evaluate(() => window.__mmSeen);
 }
 
+/** Polls `check` (50 ms apart) until it is true; fails after `ms` naming `what`. */
+export async function until(check, what, ms = 5000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) assert.fail(`never: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Percentiles of a list of numbers. */
 export function summary(values) {
   const s = [...values].sort((a, b) => a - b);

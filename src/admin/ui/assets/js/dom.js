@@ -137,18 +137,84 @@ export function throttle(fn, ms) {
   };
 }
 
-/** A button that runs an async action, disabled while it runs, with a toast on failure. */
+/**
+ * Runs the async `fn` one call at a time: a call while one runs makes exactly one more run after
+ * it (bursts of updates coalesce; answers never arrive out of order).
+ */
+export function serial(fn) {
+  let running = false;
+  let again = false;
+  return async () => {
+    if (running) { again = true; return; }
+    running = true;
+    try {
+      do {
+        again = false;
+        try { await fn(); } catch (e) { console.error(e); }
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+}
+
+/**
+ * A button that runs an async action, marked busy (aria-disabled) while it runs, with a toast on
+ * failure. Not `disabled`: a focused button that becomes disabled loses keyboard focus.
+ */
 export function actionButton(label, run, attrs = {}) {
   const b = h('button', { type: 'button', ...attrs }, label);
+  let busy = false;
   b.addEventListener('click', async () => {
-    b.disabled = true;
+    if (busy) return;
+    busy = true;
+    b.setAttribute('aria-disabled', 'true');
     try {
       await run();
     } catch (e) {
       toast(`${label}: ${e.message}`, 'error');
     } finally {
-      b.disabled = false;
+      busy = false;
+      b.removeAttribute('aria-disabled');
     }
   });
   return b;
+}
+
+const FOCUSABLE = 'button, [href], input, select, textarea, summary, [tabindex]';
+
+/**
+ * Re-renders part of a view with `render()` without taking the keyboard away. Controls carry
+ * a `data-fk` key unique in the view (rows carry one too): when the focused control inside
+ * `root` is replaced, the control with the same key in the new DOM takes focus; when that is
+ * gone (an Accept button once the person joined), the first control of the nearest keyed
+ * ancestor that survives (its row), else the row itself. Scroll boxes marked `data-fk-scroll`
+ * keep their position. Focus outside `root` is never touched.
+ */
+export function keepFocus(root, render) {
+  const active = document.activeElement;
+  const inside = !!active && active !== document.body && root.contains(active);
+  const keys = [];
+  for (let el = inside ? active : null; el && el !== root; el = el.parentElement) {
+    if (el.dataset && el.dataset.fk) keys.push(el.dataset.fk);
+  }
+  const scrolls = [...root.querySelectorAll('[data-fk-scroll]')]
+    .map((el) => [el.dataset.fkScroll, el.scrollTop, el.scrollLeft]);
+  render();
+  for (const [k, top, left] of scrolls) {
+    const el = root.querySelector(`[data-fk-scroll="${CSS.escape(k)}"]`);
+    if (el) { el.scrollTop = top; el.scrollLeft = left; }
+  }
+  if (!inside || active.isConnected) return;
+  for (const [i, k] of keys.entries()) {
+    const el = root.querySelector(`[data-fk="${CSS.escape(k)}"]`);
+    if (!el) continue;
+    let target = el;
+    if (i > 0 || !el.matches(FOCUSABLE)) {
+      target = el.querySelector(FOCUSABLE) || el;
+      if (target === el && !el.matches(FOCUSABLE)) el.tabIndex = -1;
+    }
+    target.focus({ preventScroll: true });
+    return;
+  }
 }

@@ -3,8 +3,8 @@
 // so far. Counters follow the live stream's status.
 
 import { api } from './api.js';
-import { actionButton, emptyState, fill, h, masked, throttle, toast } from './dom.js';
-import { on } from './model.js';
+import { actionButton, emptyState, fill, h, keepFocus, masked, throttle, toast } from './dom.js';
+import { model, on } from './model.js';
 
 function compact(obj) {
   if (!obj || typeof obj !== 'object') return obj === undefined ? '' : String(obj);
@@ -25,20 +25,22 @@ function ruleRow(r, refresh) {
   const toggle = h('button', {
     type: 'button', role: 'switch', class: `switch${r.enabled ? ' on' : ''}`,
     'aria-checked': String(r.enabled), 'aria-label': `Rule ${r.name} ${r.enabled ? 'on' : 'off'}`,
-    dataset: { rule: r.name },
+    dataset: { rule: r.name, fk: `rule:${r.name}:switch` },
   }, r.enabled ? 'on' : 'off');
+  // Busy, not disabled: a disabled button would drop the keyboard focus.
   toggle.addEventListener('click', async () => {
-    toggle.disabled = true;
+    if (toggle.getAttribute('aria-disabled') === 'true') return;
+    toggle.setAttribute('aria-disabled', 'true');
     try {
       await api('POST', `/faults/${encodeURIComponent(r.name)}/${r.enabled ? 'disable' : 'enable'}`, {});
       toast(`Rule ${r.name} ${r.enabled ? 'off' : 'on'}`);
       await refresh();
     } catch (e) {
       toast(`Rule ${r.name}: ${e.message}`, 'error');
-      toggle.disabled = false;
+      toggle.removeAttribute('aria-disabled');
     }
   });
-  return h('tr', { class: r.enabled ? '' : 'off', dataset: { rule: r.name } },
+  return h('tr', { class: r.enabled ? '' : 'off', dataset: { rule: r.name, fk: `rule:${r.name}` } },
     h('td', {}, toggle),
     h('td', { class: 'mono' }, r.name),
     h('td', { class: 'small' }, compact(s.match)),
@@ -72,7 +74,7 @@ export function mount(main) {
         fill(rulesBody, h('tr', {}, h('td', { colspan: 7 }, emptyState('No fault rules',
           'Load one from the library below — e.g. feishu-meeting-locked.yaml makes Feishu invites answer 122008 — or POST a rule to /__admin/faults.'))));
       } else {
-        fill(rulesBody, ...faults.map((r) => ruleRow(r, loadRules)));
+        keepFocus(rulesBody, () => fill(rulesBody, ...faults.map((r) => ruleRow(r, loadRules))));
       }
       clearAll.disabled = !faults.length;
     } catch (e) {
@@ -104,10 +106,13 @@ export function mount(main) {
   });
 
   const refresh = throttle(() => { loadRules(); loadScenarios(); }, 250);
-  let last = null;
+  // The baseline is the status the page had when the view opened (not the next one, which
+  // may already carry a new count).
+  const key = (s) => (s ? `${s.faults.revision}/${s.faults.hits}/${s.store.scenarios}` : null);
+  let last = key(model.status);
   const off = on('status', (s) => {
-    const f = `${s.faults.revision}/${s.faults.hits}/${s.store.scenarios}`;
-    if (last !== null && f !== last) refresh();
+    const f = key(s);
+    if (f !== last) refresh();
     last = f;
   });
   loadRules();

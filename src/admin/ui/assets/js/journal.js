@@ -5,7 +5,7 @@
 
 import { api } from './api.js';
 import {
-  VENDOR_ORDER, emptyState, fill, h, pretty, throttle, time, toast, vendorBadge,
+  VENDOR_ORDER, emptyState, fill, h, keepFocus, pretty, throttle, time, toast, vendorBadge,
 } from './dom.js';
 import { on } from './model.js';
 
@@ -21,9 +21,9 @@ function statusClass(s) {
 
 function entryRow(e, open, toggle) {
   const id = `req-${e.seq}`;
-  const summary = h('tr', { class: `jrow${open ? ' open' : ''}`, dataset: { seq: e.seq } },
+  const summary = h('tr', { class: `jrow${open ? ' open' : ''}`, dataset: { seq: e.seq, fk: `req:${e.seq}` } },
     h('td', {}, h('button', {
-      type: 'button', class: 'expand', 'aria-expanded': String(open), 'aria-controls': id,
+      type: 'button', class: 'expand', 'aria-expanded': String(open), 'aria-controls': id, 'data-fk': `req:${e.seq}:expand`,
       'aria-label': `Details of ${e.operation || e.target}`, onclick: toggle,
     }, open ? '▾' : '▸')),
     h('td', { class: 'mono small' }, time(e.time_ms)),
@@ -75,7 +75,8 @@ export function mount(main) {
   main.append(h('section', { class: 'journal-view', 'aria-label': 'Request journal' },
     h('div', { class: 'toolbar' }, vendorSel, opInput, opList, statusInput, meetingInput, newer, older, where, clear), box));
 
-  const paint = () => {
+  // New requests arrive while someone reads or tabs through the list: the focus stays put.
+  const paint = () => keepFocus(tbody, () => {
     if (!entries.length) {
       const filtered = Object.values(filters).some(Boolean);
       fill(tbody, h('tr', {}, h('td', { colspan: 10 }, filtered
@@ -85,9 +86,10 @@ export function mount(main) {
       fill(tbody, ...entries.flatMap((e) => entryRow(e, open.has(e.seq), () => {
         if (open.has(e.seq)) open.delete(e.seq); else open.add(e.seq);
         paint();
-        tbody.querySelector(`tr[data-seq="${e.seq}"] button.expand`)?.focus();
       })));
     }
+  });
+  const paintPager = () => {
     newer.disabled = before === null;
     older.disabled = entries.length < PAGE;
     where.textContent = before === null ? 'newest first · live' : `page ${pages.length + 1} · paused`;
@@ -100,6 +102,7 @@ export function mount(main) {
     try {
       entries = (await api('GET', `/requests?${q}`)).requests;
       paint();
+      paintPager();
     } catch (e) {
       fill(tbody, h('tr', {}, h('td', { colspan: 10 }, emptyState('Could not read the journal', e.message))));
     }

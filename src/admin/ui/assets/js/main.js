@@ -81,7 +81,8 @@ function onStatus(s) {
 function startStream() {
   if (stream) stream.stop();
   stream = follow({
-    hello: (h) => { lastStore = h.status.store; model.status = h.status; setClock(h.status.clock); },
+    // A (re)connect's status goes to the views too: what moved while disconnected shows.
+    hello: (h) => { lastStore = h.status.store; model.status = h.status; setClock(h.status.clock); publish('status', h.status); },
     change: (c) => { if (ready) applyChange(c); else buffered.push(c); },
     status: onStatus,
     resync: () => { reload().catch((e) => toast(`Reload: ${e.message}`, 'error')); },

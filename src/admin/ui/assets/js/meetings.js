@@ -1,10 +1,12 @@
 // The meetings view: vendors → tenants in a side tree (with counts), and every meeting in one
 // windowed list (only the rows on screen exist in the DOM, so 10,000 meetings scroll freely):
 // topic, the ids as the vendor names them, state, seats taken / capacity, lock and host.
-// Arrow keys move through the list, Enter opens a meeting.
+// Arrow keys move through the list, Enter opens a meeting. Live changes never move the keyboard:
+// the active row follows its meeting (not its position) when rows come, go or re-sort, and the
+// filter box and the side tree keep their focus.
 
 import {
-  VENDORS, VENDOR_ORDER, emptyState, fill, h, perFrame, statePill, vendorBadge,
+  VENDORS, VENDOR_ORDER, emptyState, fill, h, keepFocus, perFrame, statePill, vendorBadge,
 } from './dom.js';
 import { model, on } from './model.js';
 
@@ -38,7 +40,7 @@ function tree(onPick) {
     const current = filter.vendor === vendor && filter.tenant === tenant;
     return h('li', {}, h('button', {
       type: 'button', class: `tree-item ${cls}`, 'aria-current': current ? 'true' : null,
-      onclick: () => onPick(vendor, tenant),
+      dataset: { fk: `tree:${vendor}/${tenant}` }, onclick: () => onPick(vendor, tenant),
     }, label, h('span', { class: 'count' }, String(n))));
   };
   const list = h('ul', { class: 'tree' }, item('All vendors', model.meetings.size, '', '', 'all'));
@@ -62,6 +64,8 @@ function idCell(vendor, value, which) {
   return h('span', { class: 'id' }, h('span', { class: 'idname' }, name), value);
 }
 
+const keyOf = (m) => `${m.vendor}/${m.tenant}/${m.id}`;
+
 function row(m, index, active) {
   const flashing = m.changedAt && performance.now() - m.changedAt < FLASH_MS;
   const seats = m.capacity ? Math.min(100, Math.round((m.seats_taken / m.capacity) * 100)) : 0;
@@ -69,7 +73,7 @@ function row(m, index, active) {
     class: `mrow${flashing ? ' flash' : ''}${active ? ' active' : ''}`,
     role: 'row', id: `mrow-${index}`, 'aria-rowindex': index + 2,
     style: { transform: `translateY(${index * ROW}px)` },
-    dataset: { key: `${m.vendor}/${m.tenant}/${m.id}`, state: m.state },
+    dataset: { key: keyOf(m), state: m.state },
     onclick: () => { location.hash = `#/meeting/${[m.vendor, m.tenant, m.id].map(encodeURIComponent).join('/')}`; },
   },
   h('span', { role: 'cell', class: 'c-vendor' }, vendorBadge(m.vendor)),
@@ -87,6 +91,9 @@ function row(m, index, active) {
 export function mount(main) {
   let rows = [];
   let active = 0;
+  /** The active row's meeting: it keeps the cursor when rows before it come or go. */
+  let activeKey = null;
+  const setActive = (i) => { active = i; activeKey = rows[i] ? keyOf(rows[i]) : null; };
   const side = h('nav', { class: 'side', 'aria-label': 'Vendors and tenants' });
   const search = h('input', {
     type: 'search', placeholder: 'Filter: topic, id, number, host, tenant  ( / )',
@@ -124,10 +131,17 @@ export function mount(main) {
 
   const paint = () => {
     rows = model.order.filter(matches);
-    if (active >= rows.length) active = Math.max(0, rows.length - 1);
-    fill(side, tree((vendor, tenant) => {
-      filter.vendor = vendor; filter.tenant = tenant; active = 0; viewport.scrollTop = 0; paint();
-    }));
+    const at = activeKey === null ? -1 : rows.findIndex((m) => keyOf(m) === activeKey);
+    if (at >= 0 && at !== active) {
+      // The same meeting moved: the list moves with it, so it stays under the cursor.
+      viewport.scrollTop += (at - active) * ROW;
+      active = at;
+    } else if (at < 0) {
+      setActive(Math.min(active, Math.max(0, rows.length - 1)));
+    }
+    keepFocus(side, () => fill(side, tree((vendor, tenant) => {
+      filter.vendor = vendor; filter.tenant = tenant; setActive(0); viewport.scrollTop = 0; paint();
+    })));
     shown.textContent = `${rows.length.toLocaleString()} of ${model.meetings.size.toLocaleString()} meetings`;
     if (!model.meetings.size) {
       listBox.classList.add('is-empty');
@@ -147,15 +161,15 @@ export function mount(main) {
   };
   const schedule = perFrame(paint);
 
-  search.addEventListener('input', () => { filter.text = search.value.trim(); active = 0; viewport.scrollTop = 0; schedule(); });
-  stateSel.addEventListener('change', () => { filter.state = stateSel.value; active = 0; viewport.scrollTop = 0; schedule(); });
+  search.addEventListener('input', () => { filter.text = search.value.trim(); activeKey = null; active = 0; viewport.scrollTop = 0; schedule(); });
+  stateSel.addEventListener('change', () => { filter.state = stateSel.value; activeKey = null; active = 0; viewport.scrollTop = 0; schedule(); });
   viewport.addEventListener('scroll', perFrame(paintRows), { passive: true });
   viewport.addEventListener('keydown', (e) => {
     const page = Math.max(1, Math.floor(viewport.clientHeight / ROW) - 1);
     const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity };
     if (e.key in moves) {
       e.preventDefault();
-      active = Math.max(0, Math.min(rows.length - 1, active + moves[e.key]));
+      setActive(Math.max(0, Math.min(rows.length - 1, active + moves[e.key])));
       const y = active * ROW;
       if (y < viewport.scrollTop) viewport.scrollTop = y;
       else if (y + ROW > viewport.scrollTop + viewport.clientHeight) viewport.scrollTop = y + ROW - viewport.clientHeight;
