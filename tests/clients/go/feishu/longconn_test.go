@@ -13,12 +13,15 @@ package feishu
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
+	larkvc "github.com/larksuite/oapi-sdk-go/v3/service/vc/v1"
 	larkws "github.com/larksuite/oapi-sdk-go/v3/ws"
 )
 
@@ -68,9 +71,15 @@ func (l *sdkLog) Error(_ context.Context, a ...interface{}) { l.add("ERROR", a..
 func startWS(t *testing.T, tn tenant) *receiver {
 	t.Helper()
 	r := &receiver{}
+	runWS(t, tn, r.dispatcherFor("", ""))
+	return r
+}
+
+func runWS(t *testing.T, tn tenant, d *dispatcher.EventDispatcher) {
+	t.Helper()
 	logs := &sdkLog{}
 	cli := larkws.NewClient(tn.app, tn.secret,
-		larkws.WithEventHandler(r.dispatcherFor("", "")),
+		larkws.WithEventHandler(d),
 		larkws.WithDomain(srv.Base),
 		larkws.WithLogger(logs), larkws.WithLogLevel(larkcore.LogLevelDebug))
 	go func() { _ = cli.Start(context.Background()) }()
@@ -82,7 +91,6 @@ func startWS(t *testing.T, tn tenant) *receiver {
 			logs.mu.Unlock()
 		}
 	})
-	return r
 }
 
 // stopWS refuses the app's endpoint discovery with 1000040345 (a ClientError to the SDK, which
@@ -177,4 +185,45 @@ func TestADroppedConnectionIsReEstablishedByTheWsClientAndEventsFlowAgain(t *tes
 		t.Fatalf("got %v", kinds(got))
 	}
 	allDelivered(t, 1)
+}
+
+// A handler that fails makes the SDK answer the push with code 500; meetmock redelivers the
+// event (the same event_id) when the first retry falls due on the server clock, 15 s later.
+func TestAHandlerErrorIsAckedWith500AndRedeliveredOnTheClock(t *testing.T) {
+	reset(t)
+	tn := wsTenant(t, "cli_go_ws_retry")
+	var mu sync.Mutex
+	var ids []string
+	runWS(t, tn, dispatcher.NewEventDispatcher("", "").
+		OnP2MeetingJoinMeetingV1(func(_ context.Context, e *larkvc.P2MeetingJoinMeetingV1) error {
+			mu.Lock()
+			defer mu.Unlock()
+			ids = append(ids, e.EventV2Base.Header.EventID)
+			if len(ids) == 1 {
+				return errors.New("the app's database is down")
+			}
+			return nil
+		}))
+	connected(t, tn.app, "")
+	subscribeLongConnection(t, tn.app)
+	admin(t, "POST", "/clock/freeze", map[string]any{})
+	meetingAction(t, wsMeeting, "join", map[string]any{"tenant": tn.app, "user": tn.guests[1]})
+	var d map[string]any
+	waitFor(t, "the first attempt", func() bool {
+		d = admin(t, "GET", "/events?limit=1", nil)["events"].([]any)[0].(map[string]any)
+		return len(d["attempts"].([]any)) > 0 && d["status"] != "in_flight"
+	})
+	first := d["attempts"].([]any)[0].(map[string]any)
+	if d["status"] != "pending" || first["status"] != float64(500) || first["response"] != `{"code":500,"headers":null,"data":null}` {
+		t.Fatalf("delivery %v, first attempt %v", d["status"], first)
+	}
+	if err := srv.Advance(15); err != nil {
+		t.Fatal(err)
+	}
+	allDelivered(t, 1)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ids) != 2 || ids[0] != ids[1] || ids[0] != d["event_id"] {
+		t.Fatalf("the handler saw %v, want %s twice", ids, d["event_id"])
+	}
 }
