@@ -10,7 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.lark.oapi.event.EventDispatcher;
+import com.lark.oapi.service.vc.VcService;
+import com.lark.oapi.service.vc.v1.model.P2MeetingJoinMeetingV1;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import meetmock.feishu.EventsApp.Tenant;
@@ -79,14 +83,18 @@ class LongConnectionTest {
 
   /** The SDK's ws client with a dispatcher built with ("", ""), as the long-connection doc says. */
   EventsApp connect(Tenant tn) {
-    tenant = tn;
     EventsApp app = new EventsApp();
+    connect(tn, app.dispatcher("", ""));
+    return app;
+  }
+
+  void connect(Tenant tn, EventDispatcher dispatcher) {
+    tenant = tn;
     new com.lark.oapi.ws.Client.Builder(tn.app(), tn.secret())
-        .eventHandler(app.dispatcher("", ""))
+        .eventHandler(dispatcher)
         .domain(server.base)
         .build()
         .start();
-    return app;
   }
 
   /** Refuses the app's endpoint call with 1000040345 (the SDK then stops) and drops it. */
@@ -160,5 +168,39 @@ class LongConnectionTest {
     assertEquals(tn.guest1(), got.get(0).operatorId());
     assertEquals(MEETING, got.get(0).meeting().getId());
     allDelivered(server, 1);
+  }
+
+  /**
+   * A handler that throws makes the SDK answer the push with code 500; meetmock redelivers the
+   * event (the same event_id) when the first retry falls due on the server clock, 15 s later.
+   */
+  @Test
+  void aHandlerErrorIsAckedWith500AndRedeliveredOnTheClock() throws Exception {
+    Tenant tn = tenant("cli_java_ws_retry");
+    List<String> ids = Collections.synchronizedList(new ArrayList<>());
+    connect(tn, EventDispatcher.newBuilder("", "").onP2MeetingJoinMeetingV1(new VcService.P2MeetingJoinMeetingV1Handler() {
+      @Override
+      public void handle(P2MeetingJoinMeetingV1 e) throws Exception {
+        ids.add(e.getHeader().getEventId());
+        if (ids.size() == 1) throw new Exception("the app's database is down");
+      }
+    }).build());
+    connected(tn.app(), "");
+    subscribe(tn.app());
+    server.adminOk("POST", "/clock/freeze", Map.of());
+    server.adminOk("POST", "/meetings/" + MEETING + "/join", Map.of("vendor", "feishu", "tenant", tn.app(), "user", tn.guest2()));
+    JsonObject[] d = new JsonObject[1];
+    until("the first attempt", () -> {
+      d[0] = lastDelivery(server);
+      return d[0].getAsJsonArray("attempts").size() > 0 && !"in_flight".equals(d[0].get("status").getAsString());
+    });
+    JsonObject first = d[0].getAsJsonArray("attempts").get(0).getAsJsonObject();
+    assertEquals("pending", d[0].get("status").getAsString());
+    assertEquals(500, first.get("status").getAsInt());
+    assertEquals("{\"code\":500}", first.get("response").getAsString(), "the Java SDK's failure ACK");
+    server.advance(15);
+    allDelivered(server, 1);
+    String id = d[0].get("event_id").getAsString();
+    assertEquals(List.of(id, id), ids, "the same event twice");
   }
 }
