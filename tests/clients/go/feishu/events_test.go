@@ -190,8 +190,8 @@ func TestACorruptedSignatureIsRefusedByTheDispatcherThenRetriedOnTheClock(t *tes
 	meetingAction(t, live, "join", map[string]any{"user": "ou_guest_0001"})
 	var d map[string]any
 	waitFor(t, "the first attempt", func() bool {
-		d = admin(t, "GET", "/events?type=vc.meeting.join_meeting_v1", nil)["events"].([]any)[0].(map[string]any)
-		return len(d["attempts"].([]any)) > 0 && d["status"] != "in_flight"
+		d = firstAttempted(t, "/events?type=vc.meeting.join_meeting_v1")
+		return d != nil
 	})
 	first := d["attempts"].([]any)[0].(map[string]any)
 	if first["status"] != float64(500) || d["status"] != "pending" ||
@@ -223,4 +223,18 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// firstAttempted is the newest delivery the admin `path` lists once its first attempt is over
+// (nil before: the delivery is queued a moment after the change that causes it).
+func firstAttempted(t *testing.T, path string) map[string]any {
+	events := admin(t, "GET", path, nil)["events"].([]any)
+	if len(events) == 0 {
+		return nil
+	}
+	d := events[0].(map[string]any)
+	if len(d["attempts"].([]any)) == 0 || d["status"] == "in_flight" {
+		return nil
+	}
+	return d
 }

@@ -210,8 +210,8 @@ func TestAHandlerErrorIsAckedWith500AndRedeliveredOnTheClock(t *testing.T) {
 	meetingAction(t, wsMeeting, "join", map[string]any{"tenant": tn.app, "user": tn.guests[1]})
 	var d map[string]any
 	waitFor(t, "the first attempt", func() bool {
-		d = admin(t, "GET", "/events?limit=1", nil)["events"].([]any)[0].(map[string]any)
-		return len(d["attempts"].([]any)) > 0 && d["status"] != "in_flight"
+		d = firstAttempted(t, "/events?limit=1")
+		return d != nil
 	})
 	first := d["attempts"].([]any)[0].(map[string]any)
 	if d["status"] != "pending" || first["status"] != float64(500) || first["response"] != `{"code":500,"headers":null,"data":null}` {

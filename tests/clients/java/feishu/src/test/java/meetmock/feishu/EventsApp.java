@@ -278,4 +278,19 @@ final class EventsApp {
     JsonArray events = server.adminOk("GET", "/events?limit=1", null).getAsJsonArray("events");
     return events.get(0).getAsJsonObject();
   }
+
+  /**
+   * The newest delivery {@code path} lists once its first attempt is over, waiting for it (the
+   * delivery is queued a moment after the change that causes it).
+   */
+  static JsonObject firstAttempted(MeetmockServer server, String path) throws Exception {
+    JsonObject[] d = new JsonObject[1];
+    until("the first attempt", () -> {
+      JsonArray events = server.adminOk("GET", path, null).getAsJsonArray("events");
+      if (events.isEmpty()) return false;
+      d[0] = events.get(0).getAsJsonObject();
+      return d[0].getAsJsonArray("attempts").size() > 0 && !"in_flight".equals(d[0].get("status").getAsString());
+    });
+    return d[0];
+  }
 }

@@ -4,7 +4,6 @@ import static meetmock.feishu.EventsApp.DEMO;
 import static meetmock.feishu.EventsApp.allDelivered;
 import static meetmock.feishu.EventsApp.count;
 import static meetmock.feishu.EventsApp.lastDelivery;
-import static meetmock.feishu.EventsApp.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -201,21 +200,16 @@ class WebhookEventsTest {
           "match", Map.of("vendor", "feishu", "event_type", "vc.meeting.join_meeting_v1")));
       assertEquals("verified", state(subscribe(e.url, EK, Map.of())));
       admin("7000000000000000028", "join", "ou_guest_0001");
-      JsonObject[] d = new JsonObject[1];
-      until("the first attempt", () -> {
-        d[0] = server.adminOk("GET", "/events?type=vc.meeting.join_meeting_v1", null)
-            .getAsJsonArray("events").get(0).getAsJsonObject();
-        return d[0].getAsJsonArray("attempts").size() > 0 && !"in_flight".equals(d[0].get("status").getAsString());
-      });
-      JsonObject first = d[0].getAsJsonArray("attempts").get(0).getAsJsonObject();
+      JsonObject d = EventsApp.firstAttempted(server, "/events?type=vc.meeting.join_meeting_v1");
+      JsonObject first = d.getAsJsonArray("attempts").get(0).getAsJsonObject();
       assertEquals(500, first.get("status").getAsInt());
-      assertEquals("pending", d[0].get("status").getAsString());
+      assertEquals("pending", d.get("status").getAsString());
       assertTrue(first.get("response").getAsString().contains("signature"), first.toString());
       assertTrue(e.app.seen.isEmpty(), "a refused event reached a handler");
       server.advance(15); // the first retry is due 15 s later
       var got = e.app.await(1);
       assertEquals("P2MeetingJoinMeetingV1", got.get(0).kind());
-      assertEquals(d[0].get("event_id").getAsString(), got.get(0).header().getEventId(), "the retry has the same event id");
+      assertEquals(d.get("event_id").getAsString(), got.get(0).header().getEventId(), "the retry has the same event id");
       allDelivered(server, 1);
       assertEquals(List.of(200, 500, 200), e.statuses, "challenge, refusal, retry");
     }
