@@ -96,18 +96,6 @@ fn start_handshakes(app: &Arc<App>) {
     }
 }
 
-/// Flips the last character of a hex signature (or appends one): a wrong but well-formed value.
-fn corrupt(headers: &mut [(&'static str, String)], name: &str) {
-    for (n, v) in headers.iter_mut() {
-        if n.eq_ignore_ascii_case(name) {
-            match v.pop() {
-                Some(c) => v.push(if c == '0' { '1' } else { '0' }),
-                None => v.push('0'),
-            }
-        }
-    }
-}
-
 /// Sends one delivery (the decided fault applied) and records how it went.
 async fn send(app: Arc<App>, job: Job) {
     let (attempts, verdict) = attempt(&app, &job).await;
@@ -163,11 +151,20 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
     if ok {
         return (attempts, Verdict::Delivered);
     }
-    let verdict = match format.retry_wait(&sub, job.failures) {
-        Some(wait) => Verdict::Retry {
-            at_ms: app.store.clock.now_ms() + wait.as_millis() as i64,
-        },
-        None => Verdict::Failed(format!(
+    let now = app.store.clock.now_ms();
+    // The window counts from the first attempt ever made (this one, if it is the first).
+    let first = d.attempts.first().map_or(now, |a| a.seed.at_ms);
+    let next = format
+        .retry_wait(&sub, job.failures)
+        .map(|wait| now + wait.as_millis() as i64);
+    let verdict = match (next, format.retry_window()) {
+        (Some(at), Some(w)) if at - first > w.as_millis() as i64 => Verdict::Failed(format!(
+            "gave up: no retry is due within {} h of the first attempt; last: {}",
+            w.as_secs() / 3600,
+            error.unwrap_or_default()
+        )),
+        (Some(at_ms), _) => Verdict::Retry { at_ms },
+        (None, _) => Verdict::Failed(format!(
             "gave up after {} retries; last: {}",
             job.failures,
             error.unwrap_or_default()
@@ -206,9 +203,7 @@ async fn once(
     };
     let mut out = format.encode(sub, job.delivery.payload.as_bytes(), seed);
     if fault == Some(DeliveryFault::CorruptSignature) {
-        if let Some(h) = format.signature_header() {
-            corrupt(&mut out.headers, h);
-        }
+        format.corrupt_signature(&mut out);
     }
     let url = if fault == Some(DeliveryFault::DeadUrl) {
         DEAD_URL

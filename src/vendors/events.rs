@@ -211,6 +211,19 @@ pub trait EventFormat: Send + Sync + 'static {
         None
     }
 
+    /// Makes the signature of one send wrong but well-formed (the `corrupt_signature` delivery
+    /// fault). By default the last character of [`EventFormat::signature_header`] flips; a
+    /// vendor that signs inside the body (Huawei) overrides this.
+    fn corrupt_signature(&self, out: &mut Outbound) {
+        if let Some(name) = self.signature_header() {
+            for (n, v) in out.headers.iter_mut() {
+                if n.eq_ignore_ascii_case(name) {
+                    flip_last(v);
+                }
+            }
+        }
+    }
+
     fn header_case(&self) -> HeaderCase {
         HeaderCase::Title
     }
@@ -228,6 +241,12 @@ pub trait EventFormat: Send + Sync + 'static {
 
     /// Waits before each retry after a failed attempt (its length is the number of retries).
     fn retry_schedule(&self) -> &'static [Duration];
+
+    /// No retry is due later than this after the first attempt (Huawei: 24 h); `None` when
+    /// the schedule alone decides.
+    fn retry_window(&self) -> Option<Duration> {
+        None
+    }
 
     fn timeouts(&self) -> Timeouts;
 
@@ -267,8 +286,16 @@ pub trait EventFormat: Send + Sync + 'static {
     }
 }
 
+/// Flips the last character of a hex value (or appends one): a wrong but well-formed value.
+pub fn flip_last(v: &mut String) {
+    match v.pop() {
+        Some(c) => v.push(if c == '0' { '1' } else { '0' }),
+        None => v.push('0'),
+    }
+}
+
 /// Validates a subscription against its vendor's format: mode, URL, secret fields (unknown,
-/// missing required), event types, CA certificates, then the format's own checks.
+/// missing required), settings, event types, CA certificates, then the format's own checks.
 pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), FieldError> {
     if sub.id.trim().is_empty() {
         return Err(FieldError::new("id", "must not be empty"));
