@@ -2,9 +2,10 @@
 //! connection; any vendor whose format has a [`LiveProtocol`]) instead of POSTed to a URL.
 //!
 //! - [`routes`] registers each protocol's WebSocket endpoint in the `src/ws/` table; the
-//!   vendor's accept check admits a client, [`serve`] then runs its session: it registers the
-//!   connection in [`Live`], answers what the protocol says to answer (pings), writes pushes,
-//!   and matches ACKs to the pushes waiting for them.
+//!   vendor's accept check admits a client, which is registered in [`Live`] before its `101`
+//!   goes out; [`serve`] then runs its session: it answers what the protocol says to answer
+//!   (pings), writes pushes, and matches ACKs to the pushes waiting for them. A client counts
+//!   as online exactly while the admin API shows its session (`Info::is_open`).
 //! - A subscription in a connection mode goes through the same outbox, lanes and retry
 //!   schedule as a webhook: the worker calls [`once`] instead of an HTTP POST. One connected
 //!   client of the tenant is picked at random for each push (Feishu's cluster mode: "one
@@ -28,7 +29,7 @@ use crate::store::{Subscription, VendorId};
 use crate::vendors::events::{AttemptSeed, EventFormat};
 use crate::vendors::live::{LiveClient, LiveProtocol, PushIds, Reaction};
 use crate::vendors::Vendor;
-use crate::ws::{Accepted, Conn};
+use crate::ws::{Accepted, Conn, Info};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -59,6 +60,8 @@ struct Push {
 pub struct LiveConn {
     /// The WebSocket session's id (`GET /__admin/connections`).
     pub id: u64,
+    /// The session: a client stops counting as online when it starts closing.
+    info: Arc<Info>,
     pub vendor: VendorId,
     pub client: LiveClient,
     push: mpsc::Sender<Push>,
@@ -115,12 +118,13 @@ pub struct Live {
 }
 
 impl Live {
-    /// The tenant's connected clients.
+    /// The tenant's connected clients (a closing one no longer counts, as in the admin API's
+    /// connections view).
     pub fn of(&self, vendor: VendorId, tenant: &str) -> Vec<Arc<LiveConn>> {
         self.conns
             .lock()
             .iter()
-            .filter(|c| c.vendor == vendor && c.client.tenant == tenant)
+            .filter(|c| c.vendor == vendor && c.client.tenant == tenant && c.info.is_open())
             .cloned()
             .collect()
     }
@@ -130,7 +134,7 @@ impl Live {
         self.conns
             .lock()
             .iter()
-            .filter(|c| c.vendor == vendor && c.client.tenant == tenant)
+            .filter(|c| c.vendor == vendor && c.client.tenant == tenant && c.info.is_open())
             .count()
     }
 
@@ -157,8 +161,10 @@ pub fn routes(vendors: &[Box<dyn Vendor>]) -> Vec<crate::ws::Route> {
                 Ok(Accepted {
                     tenant: Some(client.tenant.clone()),
                     headers: Vec::new(),
+                    // Online before the client holds its 101 (`crate::ws::Run`).
                     run: Box::new(move |app, conn| {
-                        Box::pin(serve(app, conn, client, proto, vendor))
+                        let (me, pushes) = register(&app, &conn, client, vendor);
+                        Box::pin(serve(app, conn, me, pushes, proto))
                     }),
                 })
             });
@@ -173,18 +179,18 @@ pub fn routes(vendors: &[Box<dyn Vendor>]) -> Vec<crate::ws::Route> {
         .collect()
 }
 
-/// One client's session (see the module docs).
-async fn serve(
-    app: Arc<App>,
-    mut conn: Conn,
+/// Counts the client online (and wakes the worker for events waiting for one).
+fn register(
+    app: &App,
+    conn: &Conn,
     client: LiveClient,
-    proto: &'static dyn LiveProtocol,
     vendor: VendorId,
-) {
-    let (tx, mut rx) = mpsc::channel::<Push>(PUSH_QUEUE);
+) -> (Arc<LiveConn>, mpsc::Receiver<Push>) {
+    let (tx, rx) = mpsc::channel::<Push>(PUSH_QUEUE);
     *conn.info.label.lock() = client.label.clone();
     let me = Arc::new(LiveConn {
         id: conn.info.id,
+        info: Arc::clone(&conn.info),
         vendor,
         client,
         push: tx,
@@ -195,6 +201,17 @@ async fn serve(
     });
     app.events.live.add(Arc::clone(&me));
     app.events.wake();
+    (me, rx)
+}
+
+/// One client's session (see the module docs).
+async fn serve(
+    app: Arc<App>,
+    mut conn: Conn,
+    me: Arc<LiveConn>,
+    mut rx: mpsc::Receiver<Push>,
+    proto: &'static dyn LiveProtocol,
+) {
     let mut waiting: HashMap<String, oneshot::Sender<Ack>> = HashMap::new();
     loop {
         tokio::select! {
