@@ -249,12 +249,12 @@ impl TenantData {
     }
 
     /// Takes every change recorded during the operation, oldest first, with the summary of
-    /// its meeting, and forgets the operator.
+    /// its meeting and the meeting sequence of its first change, and forgets the operator.
     fn drain(
         &mut self,
     ) -> (
         Option<String>,
-        Vec<(MeetingSummary, Vec<super::ChangeKind>)>,
+        Vec<(MeetingSummary, u64, Vec<super::ChangeKind>)>,
     ) {
         let operator = self.operator.take().or_else(super::bus::current_operator);
         let mut out = Vec::new();
@@ -273,7 +273,9 @@ impl TenantData {
                             }
                         }
                     }
-                    out.push((MeetingSummary::of(m), kinds));
+                    let first = m.published + 1;
+                    m.published += kinds.len() as u64;
+                    out.push((MeetingSummary::of(m), first, kinds));
                 }
             }
         }
@@ -326,9 +328,10 @@ impl Tenant {
             let (operator, changed) = d.drain();
             if let Some(p) = self.publish_to.get() {
                 let at_ms = at.unwrap_or_else(|| p.clock.now_ms());
-                for (summary, kinds) in changed {
-                    for kind in kinds {
+                for (summary, first, kinds) in changed {
+                    for (kind, meeting_seq) in kinds.into_iter().zip(first..) {
                         p.bus.publish(Draft {
+                            meeting_seq,
                             at_ms,
                             vendor: self.vendor,
                             tenant: self.id.clone(),
