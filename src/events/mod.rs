@@ -184,7 +184,9 @@ impl Engine {
             tenant.with(|d| {
                 for sub in &subs {
                     let secrets = &app.store.secrets;
-                    for ev in format.events(c, sub, d, &mut || secrets.next_u128()) {
+                    for ev in
+                        format.events_of_tenant(c, sub, &tenant, d, &mut || secrets.next_u128())
+                    {
                         out.push(Delivery {
                             id: 0,
                             event_id: ev.event_id,

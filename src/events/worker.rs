@@ -207,28 +207,31 @@ async fn once(
         if let Some(h) = format.signature_header() {
             corrupt(&mut out.headers, h);
         }
+        for q in format.signature_query() {
+            corrupt(&mut out.query, q);
+        }
     }
-    let url = if fault == Some(DeliveryFault::DeadUrl) {
+    let url = out.url(if fault == Some(DeliveryFault::DeadUrl) {
         DEAD_URL
     } else {
         sub.url.as_str()
-    };
+    });
     let case = format.header_case();
     let sent = app
         .events
         .webhook
-        .post(url, &out, case, format.timeouts(), sub.ca_pem.as_deref())
+        .post(&url, &out, case, format.timeouts(), sub.ca_pem.as_deref())
         .await;
-    let ok = sent.status.is_some_and(|s| format.accepts(s, &sent.body));
     let error = match (sent.error, sent.status) {
         (Some(e), _) => Some(e),
-        (None, Some(s)) if !ok => Some(format!("answered HTTP {s}; {} wants 200", format.vendor())),
-        _ => None,
+        (None, Some(s)) => format.reply_check(sub, s, &sent.body).err(),
+        (None, None) => Some("no answer".to_string()),
     };
+    let ok = error.is_none();
     Attempt {
         n: job.n,
         seed,
-        url: url.to_string(),
+        url,
         headers: out
             .headers
             .iter()

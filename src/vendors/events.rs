@@ -11,7 +11,7 @@
 //! [`validate`] is the one validation of a subscription (scenarios, admin API, state import,
 //! vendor config endpoints): generic checks plus the format's own [`EventFormat::check`].
 
-use crate::store::{Change, ChangeKind, Mode, Subscription, TenantData, VendorId};
+use crate::store::{Change, ChangeKind, Mode, Subscription, Tenant, TenantData, VendorId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -90,11 +90,31 @@ pub enum HeaderCase {
 }
 
 /// One HTTP request to a receiver, as the vendor sends it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outbound {
     pub body: Vec<u8>,
     /// Header name (as the vendor names it) → value, in sending order.
     pub headers: Vec<(&'static str, String)>,
+    /// Query parameters appended to the subscription's URL, in order (DingTalk signs in the
+    /// query: `msg_signature`, `timestamp`, `nonce`).
+    pub query: Vec<(&'static str, String)>,
+}
+
+impl Outbound {
+    /// `url` with [`query`](Self::query) appended (after any query it already has).
+    pub fn url(&self, url: &str) -> String {
+        if self.query.is_empty() {
+            return url.to_string();
+        }
+        match url::Url::parse(url) {
+            Ok(mut u) => {
+                u.query_pairs_mut()
+                    .extend_pairs(self.query.iter().map(|(k, v)| (*k, v.as_str())));
+                u.to_string()
+            }
+            Err(_) => url.to_string(),
+        }
+    }
 }
 
 /// Real-time limits of one delivery.
@@ -150,12 +170,31 @@ pub trait EventFormat: Send + Sync + 'static {
         new_id: &mut dyn FnMut() -> u128,
     ) -> Vec<EventDraft>;
 
+    /// What the engine calls: [`events`](Self::events) with the tenant's credentials at hand,
+    /// for formats whose events carry one (DingTalk `CorpId`). Defaults to `events`.
+    fn events_of_tenant(
+        &self,
+        change: &Change,
+        sub: &Subscription,
+        tenant: &Tenant,
+        directory: &TenantData,
+        new_id: &mut dyn FnMut() -> u128,
+    ) -> Vec<EventDraft> {
+        let _ = tenant;
+        self.events(change, sub, directory, new_id)
+    }
+
     /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).
     fn encode(&self, sub: &Subscription, payload: &[u8], attempt: AttemptSeed) -> Outbound;
 
     /// The header carrying the signature, for the `corrupt_signature` delivery fault.
     fn signature_header(&self) -> Option<&'static str> {
         None
+    }
+
+    /// Query parameters carrying the signature (DingTalk), for the same fault.
+    fn signature_query(&self) -> &'static [&'static str] {
+        &[]
     }
 
     fn header_case(&self) -> HeaderCase {
@@ -166,6 +205,21 @@ pub trait EventFormat: Send + Sync + 'static {
     fn accepts(&self, status: u16, body: &[u8]) -> bool {
         let _ = body;
         status == 200
+    }
+
+    /// What the engine calls: `Ok` when the receiver's answer acknowledges the event, else
+    /// why not. Override it when the answer must be read with the subscription's secrets
+    /// (DingTalk's encrypted `success`); defaults to [`accepts`](Self::accepts).
+    fn reply_check(&self, sub: &Subscription, status: u16, body: &[u8]) -> Result<(), String> {
+        let _ = sub;
+        if self.accepts(status, body) {
+            Ok(())
+        } else {
+            Err(format!(
+                "answered HTTP {status}; {} wants 200",
+                self.vendor()
+            ))
+        }
     }
 
     /// Waits before each retry after a failed attempt (its length is the number of retries).
@@ -188,6 +242,20 @@ pub trait EventFormat: Send + Sync + 'static {
     fn judge_handshake(&self, challenge: &str, status: u16, body: &[u8]) -> Result<(), String> {
         let _ = (challenge, status, body);
         Ok(())
+    }
+
+    /// What the engine calls to judge the handshake's answer: override it when the answer
+    /// must be read with the subscription's secrets; defaults to
+    /// [`judge_handshake`](Self::judge_handshake).
+    fn handshake_check(
+        &self,
+        sub: &Subscription,
+        challenge: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<(), String> {
+        let _ = sub;
+        self.judge_handshake(challenge, status, body)
     }
 
     /// How long the receiver has to answer the handshake.

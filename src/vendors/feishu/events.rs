@@ -331,6 +331,7 @@ impl EventFormat for FeishuEvents {
             return Outbound {
                 body: payload.to_vec(),
                 headers,
+                query: Vec::new(),
             };
         };
         let body = events_wire::encrypted_body(key, at.bytes::<16>(1), payload);
@@ -341,7 +342,11 @@ impl EventFormat for FeishuEvents {
         headers.push(("X-Lark-Request-Timestamp", timestamp));
         headers.push(("X-Lark-Request-Nonce", nonce));
         headers.push(("X-Lark-Signature", signature));
-        Outbound { body, headers }
+        Outbound {
+            body,
+            headers,
+            query: Vec::new(),
+        }
     }
 
     fn signature_header(&self) -> Option<&'static str> {
@@ -386,6 +391,7 @@ impl EventFormat for FeishuEvents {
                 "Content-Type",
                 "application/json; charset=utf-8".to_string(),
             )],
+            query: Vec::new(),
         })
     }
 
