@@ -7,7 +7,8 @@
 //! `conferences` (create / info / close / batch / user's list), `invite`, `members`,
 //! `controls` (kick, mute, co-hosts, lock, nick, focus, settings), `schedule` (scheduled
 //! conferences), `queries` (room code, org list, data, details), `contact` (the old gateway's
-//! user lookups), `schema` (wire shapes), `errors` (THE catalogue and envelopes).
+//! user lookups), `schema` (wire shapes), `errors` (THE catalogue and envelopes); `events`,
+//! `events_model`, `events_wire` (event callbacks: catalogue, HTTP push crypto).
 //! Tenant = appKey (or suiteKey); users' primary id = unionId, staff `userId` as alias.
 
 mod auth;
@@ -15,6 +16,9 @@ mod conferences;
 mod contact;
 mod controls;
 mod errors;
+pub mod events;
+mod events_model;
+pub mod events_wire;
 mod gateway;
 mod invite;
 mod members;
@@ -122,5 +126,8 @@ impl Vendor for Dingtalk {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         auth::tenant_hint(ex)
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::DingtalkEvents)
     }
 }
