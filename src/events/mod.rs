@@ -232,6 +232,22 @@ impl Engine {
             .collect()
     }
 
+    /// Deliveries matching `f` and `keep`, oldest first, unmasked (each as `map` makes it,
+    /// under the outbox lock: keep it cheap), at most `limit`, and
+    /// whether more matched: for a vendor's own failed-event query (DingTalk
+    /// `GetCallBackFaileResult`), which answers the plaintext as the app would have read it.
+    pub fn oldest<T>(
+        &self,
+        f: &Filter,
+        keep: impl Fn(&Delivery) -> bool,
+        limit: usize,
+        map: impl Fn(&Delivery) -> T,
+    ) -> (Vec<T>, bool) {
+        let o = self.outbox.lock();
+        let (list, more) = o.oldest(f, keep, limit);
+        (list.into_iter().map(map).collect(), more)
+    }
+
     pub fn count(&self, f: &Filter) -> usize {
         self.outbox.lock().count(f)
     }

@@ -52,6 +52,10 @@ pub struct Publisher {
     pub clock: Arc<Clock>,
 }
 
+/// One meeting's changes of an operation: its summary afterwards, the meeting sequence of the
+/// first change, the changes.
+type Drained = (MeetingSummary, u64, Vec<super::ChangeKind>);
+
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
@@ -250,12 +254,7 @@ impl TenantData {
 
     /// Takes every change recorded during the operation, oldest first, with the summary of
     /// its meeting and the meeting sequence of its first change, and forgets the operator.
-    fn drain(
-        &mut self,
-    ) -> (
-        Option<String>,
-        Vec<(MeetingSummary, u64, Vec<super::ChangeKind>)>,
-    ) {
+    fn drain(&mut self) -> (Option<String>, Vec<Drained>) {
         let operator = self.operator.take().or_else(super::bus::current_operator);
         let mut out = Vec::new();
         for id in std::mem::take(&mut self.touched) {

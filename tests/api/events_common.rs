@@ -42,6 +42,22 @@ pub enum Answer {
     Garbage,
     /// 200 when the Feishu signature verifies with this key, else 500 (what lark-oapi does).
     Signed(String),
+    /// Whatever this function answers for the request: (status, body) — a vendor's own
+    /// receiver written in a test module (DingTalk's encrypted `success`).
+    With(Responder),
+}
+
+/// What a [`Responder`] runs: the request → (status, body).
+pub type Respond = dyn Fn(&Got) -> (u16, String) + Send + Sync;
+
+/// See [`Answer::With`].
+#[derive(Clone)]
+pub struct Responder(pub Arc<Respond>);
+
+impl std::fmt::Debug for Responder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<responder>")
+    }
 }
 
 /// One request as received.
@@ -274,6 +290,7 @@ async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(
                     ))
                 }
             }
+            Answer::With(respond) => Some((respond.0)(&got)),
             Answer::Challenge(key) => {
                 let c = got.event(key.as_deref())["challenge"].clone();
                 Some((200, json!({ "challenge": c }).to_string()))

@@ -15,6 +15,7 @@ mod durability_watch;
 mod events_admin;
 mod events_common;
 mod events_delivery;
+mod events_dingtalk;
 mod events_faults;
 mod events_handshake;
 mod events_retries;

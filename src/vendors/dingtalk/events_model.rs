@@ -159,9 +159,12 @@ fn extra_str(extra: &Map<String, Value>, key: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// The tenant setting that chooses the `status` enum: `examples` (default) or `field_text`.
+pub const STATUS_ENUM: &str = "event_status_enum";
+
 /// The conference `status` of a scene under the tenant's chosen enum.
 fn status(scene: Scene, d: &TenantData) -> i64 {
-    let field_text = d.extra.get("event_status_enum").and_then(Value::as_str) == Some("field_text");
+    let field_text = d.extra.get(STATUS_ENUM).and_then(Value::as_str) == Some("field_text");
     match (scene, field_text) {
         (Scene::ConferenceCreated, false) | (Scene::ConferenceClosed, true) => 1,
         _ => 2,

@@ -17,6 +17,7 @@ mod contact;
 mod controls;
 mod errors;
 pub mod events;
+mod events_failed;
 mod events_model;
 pub mod events_wire;
 mod gateway;
@@ -129,5 +130,27 @@ impl Vendor for Dingtalk {
     }
     fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
         Some(&events::DingtalkEvents)
+    }
+    /// `event_status_enum: examples | field_text`: the conference `status` enum of events
+    /// (`events_model.rs`, notes §6.1).
+    fn validate_tenant_extra(
+        &self,
+        extra: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), String> {
+        for (k, v) in extra {
+            if k != events_model::STATUS_ENUM {
+                return Err(format!(
+                    "dingtalk tenants take no setting {k:?}; valid: {}",
+                    events_model::STATUS_ENUM
+                ));
+            }
+            if !matches!(v.as_str(), Some("examples" | "field_text")) {
+                return Err(format!(
+                    "{k}: {v} is not examples (created 1, closed 2) or field_text (started 2, \
+                     ended 1)"
+                ));
+            }
+        }
+        Ok(())
     }
 }

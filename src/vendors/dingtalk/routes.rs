@@ -3,7 +3,9 @@
 //! (`InviteUsers`, `CreateVideoConference`, …). Every conference route takes the app token in
 //! `x-acs-dingtalk-access-token`; the path parameter is `{conferenceId}` everywhere.
 
-use super::{conferences, contact, controls, invite, members, queries, schedule, tokens};
+use super::{
+    conferences, contact, controls, events_failed, invite, members, queries, schedule, tokens,
+};
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -214,6 +216,14 @@ pub static ROUTES: &[Route] = &[
         "QueryConferenceInfoByRoomCode",
         APP,
         queries::by_room_code,
+        None
+    ),
+    route!(
+        GET,
+        "/v1.0/event/callbacks/failedResults",
+        "GetCallBackFaileResult",
+        APP,
+        events_failed::failed_results,
         None
     ),
     route!(
