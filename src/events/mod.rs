@@ -6,7 +6,8 @@
 //! (`worker.rs`) pumps the inbox — each change through the vendor format
 //! (`src/vendors/<v>/events.rs`) once per subscription — into the outbox (`outbox.rs`), takes
 //! due deliveries and sends each in its own task through the webhook transport
-//! (`webhook.rs`), applying delivery fault rules; `verify.rs` runs URL-verification
+//! (`webhook.rs`) or, for subscriptions whose clients connect to meetmock (Stream mode), the
+//! live transport (`live.rs`), applying delivery fault rules; `verify.rs` runs URL-verification
 //! handshakes. Retries are due on the server clock; timeouts are real time.
 //!
 //! Locks (none is held across I/O or while another is taken, except as noted):
@@ -14,9 +15,11 @@
 //!   The sink runs under a tenant lock; nothing here ever takes a tenant lock while holding it.
 //! - `outbox`: every delivery's state. Taken briefly to enqueue, take due sends, record a
 //!   finished send, and for admin reads; encoding and HTTP happen outside it.
-//! - the webhook client cache and the subscriptions map have their own (see there).
+//! - the webhook client cache, the live clients and the subscriptions map have their own (see
+//!   there).
 
 pub mod delivery;
+pub mod live;
 pub mod outbox;
 pub mod spec;
 mod verify;
@@ -88,6 +91,8 @@ pub struct Engine {
     wake: Notify,
     /// The HTTP(S) transport and its client cache.
     pub webhook: webhook::Webhook,
+    /// Clients connected for their events (Stream mode), see `live.rs`.
+    pub live: live::Live,
     /// Seeds of nonces and IVs, handshake challenges (one atomic counter).
     ids: NonceSource,
     /// The store's subscriptions (shared; read by the sink and the worker).
@@ -114,6 +119,7 @@ impl Engine {
             outbox: Mutex::new(Outbox::new(capacity)),
             wake: Notify::new(),
             webhook: webhook::Webhook::default(),
+            live: live::Live::default(),
             ids: NonceSource::new(),
             subs,
             capacity: capacity.max(1),

@@ -9,7 +9,7 @@ use super::webhook::DEAD_URL;
 use super::{Engine, MAX_IN_FLIGHT};
 use crate::app::App;
 use crate::faults::{DeliveryDecision, DeliveryFault, DeliveryInput};
-use crate::store::{Subscription, Verification};
+use crate::store::{Mode, Subscription, Verification};
 use crate::vendors::events::{AttemptSeed, EventFormat};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -153,12 +153,19 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
         Some(DeliveryFault::Reorder) => return (vec![], Verdict::Reorder),
         _ => {}
     }
-    let first = once(app, format, &sub, job, fault, label.clone()).await;
+    let sub = &sub;
+    let send = |label| async move {
+        match sub.mode {
+            Mode::Webhook => once(app, format, sub, job, fault, label).await,
+            _ => once_live(app, format, sub, job, fault, label).await,
+        }
+    };
+    let first = send(label.clone()).await;
     let ok = first.ok;
     let error = first.error.clone();
     let mut attempts = vec![first];
     if ok && fault == Some(DeliveryFault::Duplicate) {
-        attempts.push(once(app, format, &sub, job, fault, label).await);
+        attempts.push(send(label).await);
     }
     if ok {
         return (attempts, Verdict::Delivered);
@@ -243,6 +250,61 @@ async fn once(
         error,
         latency_ms: sent.latency_ms,
         ok,
+        fault: label,
+    }
+}
+
+/// One frame of the delivery to a connected client of the tenant (Stream mode), freshly
+/// framed (a new message id), and its acknowledgement.
+async fn once_live(
+    app: &App,
+    format: &'static dyn EventFormat,
+    sub: &Subscription,
+    job: &Job,
+    fault: Option<DeliveryFault>,
+    label: Option<String>,
+) -> Attempt {
+    let seed = AttemptSeed {
+        at_ms: app.store.clock.now_ms(),
+        seed: app.events.ids.next(),
+    };
+    let payload = job.delivery.payload.as_bytes();
+    let sent = if fault == Some(DeliveryFault::DeadUrl) {
+        super::live::LiveSent {
+            error: Some("not sent: the dead_url fault stands for a lost connection".into()),
+            ..Default::default()
+        }
+    } else {
+        app.events
+            .live
+            .send(
+                sub.vendor,
+                &sub.tenant,
+                |c| format.live_frame(sub, payload, &c.connection, seed),
+                format.ack_timeout(),
+            )
+            .await
+    };
+    let (status, response, verdict) = match &sent.ack {
+        Some(a) => (a.code, keep(a.raw.as_bytes()), a.verdict.clone()),
+        None => (None, String::new(), Err(String::new())),
+    };
+    let error = sent.error.or_else(|| verdict.err());
+    Attempt {
+        n: job.n,
+        seed,
+        url: format!(
+            "{}:{}",
+            sub.mode.as_str(),
+            sent.connection.as_deref().unwrap_or("-")
+        ),
+        headers: Vec::new(),
+        body: keep(sent.text.as_bytes()),
+        status,
+        response,
+        ok: error.is_none(),
+        error,
+        latency_ms: sent.latency_ms,
         fault: label,
     }
 }

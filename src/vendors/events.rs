@@ -117,6 +117,14 @@ impl Outbound {
     }
 }
 
+/// One message to a connected client (Stream mode): `id` is the message id its
+/// acknowledgement names, `text` the whole frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveFrame {
+    pub id: String,
+    pub text: String,
+}
+
 /// Real-time limits of one delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
@@ -186,6 +194,25 @@ pub trait EventFormat: Send + Sync + 'static {
 
     /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).
     fn encode(&self, sub: &Subscription, payload: &[u8], attempt: AttemptSeed) -> Outbound;
+
+    /// A delivery to a client connected to meetmock (a mode other than webhook: DingTalk
+    /// Stream): the frame for the connection named `connection`, or `None` when this format
+    /// serves no such mode.
+    fn live_frame(
+        &self,
+        sub: &Subscription,
+        payload: &[u8],
+        connection: &str,
+        attempt: AttemptSeed,
+    ) -> Option<LiveFrame> {
+        let _ = (sub, payload, connection, attempt);
+        None
+    }
+
+    /// How long a connected client has to acknowledge a frame (real time).
+    fn ack_timeout(&self) -> Duration {
+        Duration::from_secs(5)
+    }
 
     /// The header carrying the signature, for the `corrupt_signature` delivery fault.
     fn signature_header(&self) -> Option<&'static str> {

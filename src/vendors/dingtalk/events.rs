@@ -16,7 +16,7 @@ use super::events_model::{self as model, HttpPlaintext, Scene, Source, StreamVie
 use super::events_wire as wire;
 use crate::store::{Change, ChangeKind, Mode, Subscription, Tenant, TenantData, VendorId};
 use crate::vendors::events::{
-    AttemptSeed, EventDraft, EventFormat, FieldError, Outbound, SecretField, Timeouts,
+    AttemptSeed, EventDraft, EventFormat, FieldError, LiveFrame, Outbound, SecretField, Timeouts,
 };
 use serde_json::Value;
 use std::time::Duration;
@@ -312,6 +312,33 @@ impl EventFormat for DingtalkEvents {
 
     fn encode(&self, sub: &Subscription, payload: &[u8], at: AttemptSeed) -> Outbound {
         self.push(sub, payload, at)
+    }
+
+    /// Stream mode: the EVENT frame of the delivery's Stream view, a fresh `messageId` per
+    /// attempt (`stream_frames.rs`).
+    fn live_frame(
+        &self,
+        sub: &Subscription,
+        payload: &[u8],
+        connection: &str,
+        at: AttemptSeed,
+    ) -> Option<LiveFrame> {
+        if sub.mode != Mode::Stream {
+            return None;
+        }
+        let id: String = at
+            .bytes::<16>(4)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let text = super::stream_frames::event(payload, connection, &id, at.at_ms)?;
+        Some(LiveFrame { id, text })
+    }
+
+    /// How long a Stream client has to ACK an EVENT frame (real time).
+    // DEVIATION: 5 s; DingTalk documents no ACK deadline (notes §7).
+    fn ack_timeout(&self) -> Duration {
+        Duration::from_secs(5)
     }
 
     fn signature_query(&self) -> &'static [&'static str] {

@@ -27,6 +27,8 @@ mod queries;
 mod routes;
 mod schedule;
 mod schema;
+pub mod stream;
+mod stream_frames;
 mod tokens;
 
 use crate::exchange::{Exchange, Reply};

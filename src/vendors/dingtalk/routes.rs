@@ -4,7 +4,8 @@
 //! `x-acs-dingtalk-access-token`; the path parameter is `{conferenceId}` everywhere.
 
 use super::{
-    conferences, contact, controls, events_failed, invite, members, queries, schedule, tokens,
+    conferences, contact, controls, events_failed, invite, members, queries, schedule, stream,
+    tokens,
 };
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
@@ -216,6 +217,14 @@ pub static ROUTES: &[Route] = &[
         "QueryConferenceInfoByRoomCode",
         APP,
         queries::by_room_code,
+        None
+    ),
+    route!(
+        POST,
+        "/v1.0/gateway/connections/open",
+        "OpenConnection",
+        Auth::Open,
+        stream::open,
         None
     ),
     route!(
