@@ -80,10 +80,12 @@ pub struct LiveSent {
     pub latency_ms: f64,
 }
 
+type TenantKey = (VendorId, String);
+
 /// See the module documentation.
 #[derive(Default)]
 pub struct Live {
-    clients: RwLock<HashMap<(VendorId, String), Vec<Arc<Client>>>>,
+    clients: RwLock<HashMap<TenantKey, Vec<Arc<Client>>>>,
     next_id: AtomicU64,
     /// Round-robin position.
     turn: AtomicU64,
