@@ -1,8 +1,9 @@
 //! A subscription as written in a scenario's `events:` list or posted to
 //! `/__admin/subscriptions`: the generic keys (`id`, `mode`, `url`, `types`, `paused`,
 //! `ca_pem`) and, beside them, the vendor's own secret fields by their vendor names (Feishu
-//! `encrypt_key`, `verification_token`). The vendor format decides which secret fields exist;
-//! any other key is refused naming it.
+//! `encrypt_key`, `verification_token`) and its delivery settings (Tencent
+//! `plain_base64_padding`, `retries`, …). The vendor format decides which secret fields and
+//! settings exist; any other key is refused naming it.
 
 use crate::store::{Mode, Subscription, SubscriptionOrigin, VendorId, Verification};
 use crate::vendors::events::{validate, EventFormat, FieldError};
@@ -38,7 +39,7 @@ pub struct SubscriptionSpec {
     /// Admin API only: run the URL-verification handshake now (default true).
     #[serde(default)]
     pub verify: Option<bool>,
-    /// Everything else: the vendor's secret fields.
+    /// Everything else: the vendor's secret fields and settings.
     #[serde(flatten)]
     pub secrets: BTreeMap<String, Value>,
 }
@@ -65,7 +66,12 @@ impl SubscriptionSpec {
             })?,
         };
         let mut secrets = BTreeMap::new();
+        let mut settings = BTreeMap::new();
         for (k, v) in &self.secrets {
+            if format.setting_fields().iter().any(|f| f.name == k) {
+                settings.insert(k.clone(), v.clone());
+                continue;
+            }
             match v {
                 Value::String(s) => {
                     secrets.insert(k.clone(), s.clone());
@@ -99,6 +105,7 @@ impl SubscriptionSpec {
             mode,
             url: self.url.clone().unwrap_or_default(),
             secrets,
+            settings,
             types: self.types.clone().unwrap_or_default(),
             paused: self.paused.unwrap_or(false),
             ca_pem,
@@ -143,6 +150,7 @@ pub fn view(s: &Subscription, unfinished: usize) -> Value {
         "paused": s.paused,
         "ca_pem": s.ca_pem.is_some(),
         "secrets": secrets,
+        "settings": s.settings,
         "verification": {
             "state": s.verification,
             "error": s.verification_error,

@@ -56,7 +56,7 @@ async fn handshake(app: &App, sub: &Subscription) -> (Verification, Option<Strin
         .events
         .webhook
         .post(
-            &out.url(&sub.url),
+            &sub.url,
             &out,
             format.header_case(),
             timeouts,

@@ -1,5 +1,6 @@
-//! The webhook transport: one HTTP(S) POST per delivery through `reqwest` (rustls, HTTP/1.1,
-//! keep-alive), header names written in the case the vendor's format asks for, real-time
+//! The webhook transport: one HTTP(S) request per delivery through `reqwest` (rustls, HTTP/1.1,
+//! keep-alive) — a POST, or the GET of a URL verification with its query parameters
+//! percent-encoded (`+`, `/`, `=` too) — header names written in the case the vendor's format asks for, real-time
 //! connect and total timeouts, the receiver's answer read up to a bound. Receivers over HTTPS
 //! are trusted through the public roots plus `--events-ca` plus the subscription's own CA.
 //!
@@ -7,7 +8,7 @@
 //! test's local server).
 
 use super::delivery::BODY_KEEP;
-use crate::vendors::events::{HeaderCase, Outbound, Timeouts};
+use crate::vendors::events::{HeaderCase, Method, Outbound, Timeouts};
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -104,7 +105,7 @@ impl Webhook {
         Ok(client)
     }
 
-    /// POSTs one request and waits (at most `timeouts.total`) for the answer.
+    /// Sends one request and waits (at most `timeouts.total`) for the answer.
     pub async fn post(
         &self,
         url: &str,
@@ -123,10 +124,14 @@ impl Webhook {
                 }
             }
         };
-        let mut rb = client
-            .post(url)
-            .timeout(timeouts.total)
-            .body(out.body.clone());
+        let mut rb = match out.method {
+            Method::Post => client.post(url).body(out.body.clone()),
+            Method::Get => client.get(url),
+        }
+        .timeout(timeouts.total);
+        if !out.query.is_empty() {
+            rb = rb.query(&out.query);
+        }
         for (name, value) in &out.headers {
             rb = rb.header(*name, value.as_str());
         }

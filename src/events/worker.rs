@@ -170,14 +170,13 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
     if ok {
         return (attempts, Verdict::Delivered);
     }
-    let schedule = format.retry_schedule();
-    let verdict = match schedule.get(job.failures as usize) {
+    let verdict = match format.retry_wait(sub, job.failures) {
         Some(wait) => Verdict::Retry {
             at_ms: app.store.clock.now_ms() + wait.as_millis() as i64,
         },
         None => Verdict::Failed(format!(
             "gave up after {} retries; last: {}",
-            schedule.len(),
+            job.failures,
             error.unwrap_or_default()
         )),
     };
@@ -218,22 +217,29 @@ async fn once(
             corrupt(&mut out.query, q);
         }
     }
-    let url = out.url(if fault == Some(DeliveryFault::DeadUrl) {
+    let base = if fault == Some(DeliveryFault::DeadUrl) {
         DEAD_URL
     } else {
         sub.url.as_str()
-    });
+    };
     let case = format.header_case();
     let sent = app
         .events
         .webhook
-        .post(&url, &out, case, format.timeouts(), sub.ca_pem.as_deref())
+        .post(
+            base,
+            &out,
+            case,
+            format.delivery_timeouts(sub),
+            sub.ca_pem.as_deref(),
+        )
         .await;
     let error = match (sent.error, sent.status) {
         (Some(e), _) => Some(e),
         (None, Some(s)) => format.reply_check(sub, s, &sent.body).err(),
         (None, None) => Some("no answer".to_string()),
     };
+    let url = out.url(base);
     let ok = error.is_none();
     Attempt {
         n: job.n,

@@ -60,6 +60,9 @@ pub struct Who {
     /// Vendor-owned details (phone numbers, device, role…), as on the participant.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// On a join: they had been in this meeting before (a return, not a first entry).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rejoined: bool,
 }
 
 impl Who {
@@ -73,6 +76,7 @@ impl Who {
             joined_at: p.joined_at,
             left_at: p.left_at,
             extra: p.extra.clone(),
+            rejoined: false,
         }
     }
 }
@@ -120,9 +124,12 @@ pub enum ChangeKind {
     ParticipantDeclined {
         participant: Who,
     },
-    /// The call rang out unanswered.
+    /// The call ended unanswered: it rang out, or (`cancelled`) the calling side withdrew it
+    /// before an answer (hung up, or the meeting ended around it).
     ParticipantMissed {
         participant: Who,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        cancelled: bool,
     },
     /// The callee was in another call.
     ParticipantBusy {
@@ -131,6 +138,10 @@ pub enum ChangeKind {
     ParticipantLeft {
         participant: Who,
         reason: LeaveReason,
+    },
+    /// Someone arrived and is held in the meeting's waiting room (or was moved back there).
+    ParticipantWaiting {
+        participant: Who,
     },
 }
 
@@ -153,6 +164,7 @@ impl ChangeKind {
             ChangeKind::ParticipantMissed { .. } => "participant_missed",
             ChangeKind::ParticipantBusy { .. } => "participant_busy",
             ChangeKind::ParticipantLeft { .. } => "participant_left",
+            ChangeKind::ParticipantWaiting { .. } => "participant_waiting",
         }
     }
 
@@ -163,9 +175,10 @@ impl ChangeKind {
             | ChangeKind::ParticipantRinging { participant }
             | ChangeKind::ParticipantJoined { participant }
             | ChangeKind::ParticipantDeclined { participant }
-            | ChangeKind::ParticipantMissed { participant }
+            | ChangeKind::ParticipantMissed { participant, .. }
             | ChangeKind::ParticipantBusy { participant }
-            | ChangeKind::ParticipantLeft { participant, .. } => Some(participant),
+            | ChangeKind::ParticipantLeft { participant, .. }
+            | ChangeKind::ParticipantWaiting { participant } => Some(participant),
             _ => None,
         }
     }
@@ -177,15 +190,16 @@ impl ChangeKind {
             | ChangeKind::ParticipantRinging { participant }
             | ChangeKind::ParticipantJoined { participant }
             | ChangeKind::ParticipantDeclined { participant }
-            | ChangeKind::ParticipantMissed { participant }
+            | ChangeKind::ParticipantMissed { participant, .. }
             | ChangeKind::ParticipantBusy { participant }
-            | ChangeKind::ParticipantLeft { participant, .. } => Some(participant),
+            | ChangeKind::ParticipantLeft { participant, .. }
+            | ChangeKind::ParticipantWaiting { participant } => Some(participant),
             _ => None,
         }
     }
 
     /// Every `type` tag, for validating filters.
-    pub const NAMES: [&'static str; 15] = [
+    pub const NAMES: [&'static str; 16] = [
         "meeting_created",
         "meeting_updated",
         "meeting_cancelled",
@@ -201,6 +215,7 @@ impl ChangeKind {
         "participant_missed",
         "participant_busy",
         "participant_left",
+        "participant_waiting",
     ];
 }
 

@@ -335,6 +335,7 @@ impl Meeting {
                     p.left_at = Some(now);
                     self.record_participant(i, |participant| ChangeKind::ParticipantMissed {
                         participant,
+                        cancelled: true,
                     });
                 }
                 _ => {}

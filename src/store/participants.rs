@@ -17,12 +17,15 @@ impl Meeting {
                 capacity: self.capacity,
             });
         }
+        let mut rejoined = false;
         let idx = match self.participants.iter().position(|p| p.user_id == user_id) {
             Some(i) => {
                 let p = &mut self.participants[i];
                 if p.status == ParticipantStatus::Joined {
                     return Ok(());
                 }
+                // A called invitee has never been in; someone who left and comes back has.
+                rejoined = p.joined_at.is_some();
                 p.status = ParticipantStatus::Joined;
                 p.joined_at = Some(now);
                 p.left_at = None;
@@ -42,8 +45,9 @@ impl Meeting {
                 self.participants.len() - 1
             }
         };
-        self.record_participant(idx, |participant| ChangeKind::ParticipantJoined {
-            participant,
+        self.record_participant(idx, |mut participant| {
+            participant.rejoined = rejoined;
+            ChangeKind::ParticipantJoined { participant }
         });
         Ok(())
     }
@@ -79,11 +83,12 @@ impl Meeting {
                 reason,
             });
         } else {
-            // Hanging up a call that was never answered.
+            // Hanging up a call that was never answered: the calling side withdrew it.
             p.status = ParticipantStatus::Missed;
             p.left_at = Some(now);
             self.record_participant(idx, |participant| ChangeKind::ParticipantMissed {
                 participant,
+                cancelled: true,
             });
         }
         if self.host.as_deref() == Some(user_id) {
@@ -199,7 +204,10 @@ impl Meeting {
                 ParticipantStatus::Busy => {
                     |participant| ChangeKind::ParticipantBusy { participant }
                 }
-                _ => |participant| ChangeKind::ParticipantMissed { participant },
+                _ => |participant| ChangeKind::ParticipantMissed {
+                    participant,
+                    cancelled: false,
+                },
             },
         );
         Ok(())

@@ -107,6 +107,10 @@ pub struct Subscription {
     /// `verification_token`). Never logged; masked in admin views.
     #[serde(default)]
     pub secrets: BTreeMap<String, String>,
+    /// The vendor format's delivery settings by name (Tencent `plain_base64_padding`,
+    /// `retries`, …): not secret, shown as they are. Absent: the format's defaults.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, serde_json::Value>,
     /// Vendor event types delivered; empty means every type the vendor format produces.
     #[serde(default)]
     pub types: Vec<String>,
@@ -134,6 +138,11 @@ impl Subscription {
             .get(name)
             .map(String::as_str)
             .filter(|s| !s.is_empty())
+    }
+
+    /// A delivery setting's value, when the subscription sets it.
+    pub fn setting(&self, name: &str) -> Option<&serde_json::Value> {
+        self.settings.get(name)
     }
 
     /// True when events of `event_type` are wanted.
@@ -307,6 +316,7 @@ mod tests {
             mode: Mode::Webhook,
             url: "http://127.0.0.1:9/".into(),
             secrets: BTreeMap::new(),
+            settings: BTreeMap::new(),
             types: vec![],
             paused: false,
             ca_pem: None,

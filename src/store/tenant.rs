@@ -269,6 +269,8 @@ impl TenantData {
                                 who.participant_id.clone_from(&p.participant_id);
                                 who.name.clone_from(&p.name);
                                 who.extra.clone_from(&p.extra);
+                            } else if let Some(w) = m.waiter(&who.user_id) {
+                                who.participant_id.clone_from(&w.participant_id);
                             }
                         }
                     }

@@ -280,3 +280,63 @@ fn a_reusable_schedule_opens_one_meeting_at_a_time() {
     // without a new id the meeting itself starts
     assert_eq!(d.start_meeting("r", 9, None).unwrap(), "r");
 }
+
+#[test]
+fn held_arrivals_withdrawn_calls_and_returns_are_told_apart_on_the_stream() {
+    let (_s, t, seen) = store_with_tenant();
+    t.with(|d| {
+        let mut m = meeting("m1");
+        m.start(1).unwrap();
+        d.insert_meeting(m).unwrap();
+    });
+    seen.lock().clear();
+    t.with(|d| {
+        let m = d.meeting_mut("m1").unwrap();
+        m.join("a", "A", 2).unwrap();
+        m.leave("a", 3).unwrap();
+        m.join("a", "A", 4).unwrap();
+        m.set_waiting_room(true);
+        m.enter("w", "Wanda", 5).unwrap();
+        m.set_waiter_id("w", "pid-w".into());
+        m.call("r", "R", ParticipantStatus::Calling).unwrap();
+        m.miss("r", 6).unwrap();
+        m.call("h", "H", ParticipantStatus::Ringing).unwrap();
+        m.leave("h", 7).unwrap();
+    });
+    let seen = seen.lock();
+    let joins: Vec<bool> = seen
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ChangeKind::ParticipantJoined { participant } => Some(participant.rejoined),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(joins, [false, true], "the second join of `a` is a return");
+    let waiting = seen
+        .iter()
+        .find_map(|c| match &c.kind {
+            ChangeKind::ParticipantWaiting { participant } => Some(participant.clone()),
+            _ => None,
+        })
+        .expect("a participant_waiting change");
+    assert_eq!(
+        (waiting.user_id.as_str(), waiting.name.as_str()),
+        ("w", "Wanda")
+    );
+    assert_eq!(waiting.participant_id, "pid-w", "filled in at publication");
+    let missed: Vec<(String, bool)> = seen
+        .iter()
+        .filter_map(|c| match &c.kind {
+            ChangeKind::ParticipantMissed {
+                participant,
+                cancelled,
+            } => Some((participant.user_id.clone(), *cancelled)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        missed,
+        [("r".to_string(), false), ("h".to_string(), true)],
+        "rung out vs hung up by the calling side"
+    );
+}

@@ -8,10 +8,11 @@
 //! and state files can set it); vendors map their own setting onto it with
 //! [`Meeting::set_waiting_room`]. The creator, the host and co-hosts are never held.
 //! Every method records its change (`updated(["waiting_room"])`, plus the join or departure it
-//! implies), so the change stream sees each move.
+//! implies, and `participant_waiting` for each arrival held), so the change stream sees each
+//! move. A held arrival's `Who` says `calling` (not in the meeting, not yet let in).
 
-use super::change::LeaveReason;
-use super::{Meeting, MeetingState, StoreError};
+use super::change::{ChangeKind, LeaveReason, Who};
+use super::{Meeting, MeetingState, ParticipantStatus, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -166,6 +167,18 @@ impl Meeting {
                 outcome: None,
             });
             self.updated(&["waiting_room"]);
+            self.record(ChangeKind::ParticipantWaiting {
+                participant: Who {
+                    user_id: user_id.to_string(),
+                    name: name.to_string(),
+                    participant_id: String::new(),
+                    status: ParticipantStatus::Calling,
+                    joined_at: None,
+                    left_at: None,
+                    extra: Default::default(),
+                    rejoined: false,
+                },
+            });
         }
         Ok(())
     }

@@ -22,6 +22,16 @@ pub struct SecretField {
     pub required: bool,
 }
 
+/// A delivery setting a vendor's subscription may carry beside its secrets (Tencent
+/// `plain_base64_padding`, …): not secret; the format checks its value in
+/// [`EventFormat::check`] and reads it with [`Subscription::setting`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingField {
+    pub name: &'static str,
+    /// What it takes and its default, for error messages.
+    pub help: &'static str,
+}
+
 /// A refused subscription: the field at fault and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
@@ -89,19 +99,31 @@ pub enum HeaderCase {
     Lower,
 }
 
+/// The HTTP method of a request to a receiver.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Method {
+    #[default]
+    Post,
+    /// Tencent's URL verification (`GET <url>?check_str=…`).
+    Get,
+}
+
 /// One HTTP request to a receiver, as the vendor sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Outbound {
+    pub method: Method,
+    /// Query parameters appended to the subscription's URL, raw (the transport
+    /// percent-encodes them, `+ / =` included): Tencent's `check_str`, DingTalk's
+    /// `msg_signature`, `timestamp`, `nonce`.
+    pub query: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
     /// Header name (as the vendor names it) → value, in sending order.
     pub headers: Vec<(&'static str, String)>,
-    /// Query parameters appended to the subscription's URL, in order (DingTalk signs in the
-    /// query: `msg_signature`, `timestamp`, `nonce`).
-    pub query: Vec<(&'static str, String)>,
 }
 
 impl Outbound {
-    /// `url` with [`query`](Self::query) appended (after any query it already has).
+    /// `url` with [`query`](Self::query) appended, as the admin API shows what was sent (the
+    /// transport appends it itself).
     pub fn url(&self, url: &str) -> String {
         if self.query.is_empty() {
             return url.to_string();
@@ -125,6 +147,17 @@ pub struct LiveFrame {
     pub text: String,
 }
 
+impl Outbound {
+    /// A POST of `body` with `headers`.
+    pub fn post(body: Vec<u8>, headers: Vec<(&'static str, String)>) -> Outbound {
+        Outbound {
+            body,
+            headers,
+            ..Outbound::default()
+        }
+    }
+}
+
 /// Real-time limits of one delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
@@ -143,6 +176,11 @@ pub trait EventFormat: Send + Sync + 'static {
 
     /// Every event type this format produces (what `types:` may name).
     fn event_types(&self) -> &'static [&'static str];
+
+    /// The delivery settings a subscription may carry beside its secrets.
+    fn setting_fields(&self) -> &'static [SettingField] {
+        &[]
+    }
 
     /// Delivery modes served for this vendor.
     fn modes(&self) -> &'static [Mode] {
@@ -228,6 +266,11 @@ pub trait EventFormat: Send + Sync + 'static {
         HeaderCase::Title
     }
 
+    /// What [`EventFormat::accepts`] takes as an acknowledgement, for error messages.
+    fn acknowledgement(&self) -> &'static str {
+        "200"
+    }
+
     /// True when the receiver's answer acknowledges the event.
     fn accepts(&self, status: u16, body: &[u8]) -> bool {
         let _ = body;
@@ -243,8 +286,9 @@ pub trait EventFormat: Send + Sync + 'static {
             Ok(())
         } else {
             Err(format!(
-                "answered HTTP {status}; {} wants 200",
-                self.vendor()
+                "answered HTTP {status}; {} wants {}",
+                self.vendor(),
+                self.acknowledgement()
             ))
         }
     }
@@ -253,6 +297,19 @@ pub trait EventFormat: Send + Sync + 'static {
     fn retry_schedule(&self) -> &'static [Duration];
 
     fn timeouts(&self) -> Timeouts;
+
+    /// The wait before the retry that follows `failures` failed sends to `sub`, `None` to give
+    /// up (default: the vendor's [`EventFormat::retry_schedule`]).
+    fn retry_wait(&self, sub: &Subscription, failures: u32) -> Option<Duration> {
+        let _ = sub;
+        self.retry_schedule().get(failures as usize).copied()
+    }
+
+    /// The timeouts of one delivery to `sub` (default: [`EventFormat::timeouts`]).
+    fn delivery_timeouts(&self, sub: &Subscription) -> Timeouts {
+        let _ = sub;
+        self.timeouts()
+    }
 
     /// The URL-verification request for `challenge`, or `None` when the vendor has none.
     fn handshake(
@@ -316,18 +373,38 @@ pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), Fiel
         check_url(&sub.url)?;
     }
     let fields = format.secret_fields();
+    let settings = format.setting_fields();
     for name in sub.secrets.keys() {
         if !fields.iter().any(|f| f.name == name) {
-            let known: Vec<&str> = fields.iter().map(|f| f.name).collect();
+            let known: Vec<&str> = fields
+                .iter()
+                .map(|f| f.name)
+                .chain(settings.iter().map(|f| f.name))
+                .collect();
             return Err(FieldError::new(
                 name.as_str(),
                 format!(
-                    "unknown {} secret field; valid: {}",
+                    "unknown {} secret field{}; valid: {}",
                     format.vendor(),
+                    if settings.is_empty() {
+                        ""
+                    } else {
+                        " or setting"
+                    },
                     known.join(", ")
                 ),
             ));
         }
+    }
+    if let Some(name) = sub
+        .settings
+        .keys()
+        .find(|k| !settings.iter().any(|f| f.name == k.as_str()))
+    {
+        return Err(FieldError::new(
+            name.as_str(),
+            format!("unknown {} setting", format.vendor()),
+        ));
     }
     for f in fields.iter().filter(|f| f.required) {
         if sub.secret(f.name).is_none() {

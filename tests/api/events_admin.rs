@@ -43,7 +43,7 @@ async fn bad_subscriptions_are_refused_with_a_400_naming_the_field_and_change_no
         (with("mode", json!("carrier_pigeon")), "`mode`: unknown mode \"carrier_pigeon\""),
         (with("ca_pem", json!("not a certificate")), "`ca_pem`: holds no PEM certificate"),
         (with("vendor", json!("zoom")), "`vendor`: unknown vendor \"zoom\""),
-        (with("vendor", json!("tencent")), "`vendor`: tencent has no event format yet"),
+        (with("vendor", json!("tencent")), "`verification_token`: unknown tencent secret field or setting; valid: token, encoding_aes_key"),
         (with("tenant", Value::Null), "`tenant`: is required"),
     ];
     for (body, want) in cases {
@@ -299,9 +299,9 @@ fn bad_scenario_subscriptions_are_refused_with_file_line_and_column() {
         "{problems:#?}"
     );
     assert!(
-        problems
-            .iter()
-            .any(|p| p.contains("tenant tencent/1: events: tencent has no event format yet")),
+        problems.iter().any(|p| p.contains(
+            "tenant tencent/1: events[0]: `token`: is required for tencent subscriptions"
+        )),
         "{problems:#?}"
     );
 }

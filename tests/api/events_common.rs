@@ -1,6 +1,7 @@
 //! Shared by the `events_*` modules: an in-process event receiver that reads raw HTTP/1.1 (so
 //! header-name case and body bytes are seen exactly as sent) and answers by plan — 200, any
-//! status, the URL challenge, hang, TCP reset, garbage — over plain TCP or TLS; Feishu
+//! status, the URL challenge, hang, TCP reset, garbage, or a function of the request (another
+//! vendor's receiver) — over plain TCP or TLS; Feishu
 //! decryption and signature checks written from the notes (not meetmock's code); admin helpers.
 
 #![allow(dead_code)]
@@ -42,21 +43,20 @@ pub enum Answer {
     Garbage,
     /// 200 when the Feishu signature verifies with this key, else 500 (what lark-oapi does).
     Signed(String),
-    /// Whatever this function answers for the request: (status, body) — a vendor's own
-    /// receiver written in a test module (DingTalk's encrypted `success`).
+    /// Whatever this function answers (status, body): a vendor receiver written elsewhere.
     With(Responder),
 }
 
-/// What a [`Responder`] runs: the request → (status, body).
+/// Computes (status, body) from a request.
 pub type Respond = dyn Fn(&Got) -> (u16, String) + Send + Sync;
 
-/// See [`Answer::With`].
+/// A receiver's answer computed from the request (`Answer::With`).
 #[derive(Clone)]
 pub struct Responder(pub Arc<Respond>);
 
 impl std::fmt::Debug for Responder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<responder>")
+        f.write_str("Responder")
     }
 }
 
@@ -290,7 +290,7 @@ async fn serve_io<S: AsyncRead + AsyncWrite + Unpin>(
                     ))
                 }
             }
-            Answer::With(respond) => Some((respond.0)(&got)),
+            Answer::With(f) => Some((f.0)(&got)),
             Answer::Challenge(key) => {
                 let c = got.event(key.as_deref())["challenge"].clone();
                 Some((200, json!({ "challenge": c }).to_string()))

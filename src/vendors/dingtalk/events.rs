@@ -142,11 +142,7 @@ impl DingtalkEvents {
         let headers = vec![("Content-Type", "application/json".to_string())];
         let (Some(token), Some(aes)) = (sub.secret("token"), sub.secret("aes_key")) else {
             // Refused by `check`: a webhook subscription always has both.
-            return Outbound {
-                body: plaintext.to_vec(),
-                headers,
-                query: Vec::new(),
-            };
+            return Outbound::post(plaintext.to_vec(), headers);
         };
         let key = wire::aes_key(aes).unwrap_or([0; 32]);
         let random = wire::alnum(at.bytes::<16>(1));
@@ -157,6 +153,7 @@ impl DingtalkEvents {
         let signature = wire::signature(token, &timestamp, &nonce, &encrypt);
         let body = serde_json::json!({ "encrypt": encrypt }).to_string();
         Outbound {
+            method: Default::default(),
             body: body.into_bytes(),
             headers,
             // Both names (D6 `signature`, D8 and the helper's README `msg_signature`) [inf §2.2].

@@ -328,11 +328,7 @@ impl EventFormat for FeishuEvents {
             "application/json; charset=utf-8".to_string(),
         )];
         let Some(key) = sub.secret("encrypt_key") else {
-            return Outbound {
-                body: payload.to_vec(),
-                headers,
-                query: Vec::new(),
-            };
+            return Outbound::post(payload.to_vec(), headers);
         };
         let body = events_wire::encrypted_body(key, at.bytes::<16>(1), payload);
         // Unix seconds [inf §2.1]; the nonce: 16 hex characters.
@@ -342,11 +338,7 @@ impl EventFormat for FeishuEvents {
         headers.push(("X-Lark-Request-Timestamp", timestamp));
         headers.push(("X-Lark-Request-Nonce", nonce));
         headers.push(("X-Lark-Signature", signature));
-        Outbound {
-            body,
-            headers,
-            query: Vec::new(),
-        }
+        Outbound::post(body, headers)
     }
 
     fn signature_header(&self) -> Option<&'static str> {
@@ -385,14 +377,13 @@ impl EventFormat for FeishuEvents {
             Some(key) => events_wire::encrypted_body(key, at.bytes::<16>(3), &plain),
             None => plain,
         };
-        Some(Outbound {
+        Some(Outbound::post(
             body,
-            headers: vec![(
+            vec![(
                 "Content-Type",
                 "application/json; charset=utf-8".to_string(),
             )],
-            query: Vec::new(),
-        })
+        ))
     }
 
     /// HTTP 200 and JSON `{"challenge": <the same>}` within 1 s; the console's message

@@ -7,7 +7,8 @@
 //! `schema.rs` (request DTOs), `ctx.rs` (handler helpers, MeetingInfo), `meetings.rs`,
 //! `invitees.rs`, `guests.rs`, `lifecycle.rs`, `control.rs` (participants, status),
 //! `realctl.rs` (mutes, names), `incall.rs` (kickout, co-hosts, history), `waiting.rs`,
-//! `users.rs`, `activation.rs`, `state.rs`. See docs/vendors/tencent.md.
+//! `users.rs`, `activation.rs`, `state.rs`; event callbacks in `events.rs` (+ `events_items.rs`,
+//! `events_settings.rs`, `events_wire.rs`). See docs/vendors/tencent.md.
 //!
 //! Tenants: tenant id = AppId, secret = SecretKey, credentials `secret_id` (X-TC-Key) and
 //! `sdk_id`. Tencent tenants are strict (see `auth.rs`): new apps come from scenarios or the
@@ -20,6 +21,10 @@ pub use auth::{sign, string_to_sign};
 mod control;
 mod ctx;
 mod errors;
+pub mod events;
+mod events_items;
+mod events_settings;
+mod events_wire;
 mod guests;
 mod incall;
 mod invitees;
@@ -172,6 +177,9 @@ impl Vendor for Tencent {
     }
     fn import_state(&self, state: Option<&Value>) {
         self.replay.import(state);
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::TencentEvents)
     }
 }
 
