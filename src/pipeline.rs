@@ -58,6 +58,14 @@ where
     let started = Instant::now();
     app.stats.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
+    // DingTalk Stream's WebSocket (`vendors/dingtalk/stream_ws.rs`, until `src/ws/` serves
+    // WebSocket routes for every vendor).
+    if scope.vendors
+        && scope.only.is_none_or(|v| v == VendorId::Dingtalk)
+        && crate::vendors::dingtalk::stream_ws::wants(&parts)
+    {
+        return Outcome::Respond(crate::vendors::dingtalk::stream_ws::serve(app, parts));
+    }
     // Borrowed from the request head, which lives until the answer is built.
     let uri = &parts.uri;
     let path = uri.path();

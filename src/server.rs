@@ -212,14 +212,30 @@ async fn serve<I>(
         .header_read_timeout(header_timeout)
         .keep_alive(true)
         .title_case_headers(true)
-        .serve_connection(io, svc);
-    // Dropping the connection closes its socket (and the watcher tells the drain): on `cut`,
-    // or at shutdown when it is between requests (idle, or a head still arriving).
-    tokio::select! {
-        _ = watcher.watch(served) => {}
-        _ = cut.wait_for(|c| *c) => {}
-        _ = idle_at_shutdown(signals.shutdown, busy) => {}
+        .serve_connection(io, svc)
+        // DingTalk Stream's WebSocket upgrades (`vendors/dingtalk/stream_ws.rs`).
+        .with_upgrades();
+    // Dropping the connection closes its socket (and dropping the watcher tells the drain): when
+    // it ends or is upgraded, on `cut`, or at shutdown when it is between requests (idle, or a
+    // head still arriving). At shutdown hyper is asked to finish the request in flight and close
+    // (what `Watcher::watch` does, which takes no upgradeable connection).
+    tokio::pin!(served);
+    let idle = idle_at_shutdown(signals.shutdown.clone(), busy);
+    tokio::pin!(idle);
+    let mut shutdown = signals.shutdown;
+    let mut asked = false;
+    loop {
+        tokio::select! {
+            _ = &mut served => break,
+            _ = cut.wait_for(|c| *c) => break,
+            _ = &mut idle => break,
+            _ = async { let _ = shutdown.wait_for(|s| *s).await; }, if !asked => {
+                served.as_mut().graceful_shutdown();
+                asked = true;
+            }
+        }
     }
+    drop(watcher);
 }
 
 /// How many requests of one connection are being served (head read, response not yet written).

@@ -16,6 +16,7 @@ mod events_admin;
 mod events_common;
 mod events_delivery;
 mod events_dingtalk;
+mod events_dingtalk_stream;
 mod events_faults;
 mod events_handshake;
 mod events_retries;

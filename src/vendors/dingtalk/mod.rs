@@ -29,6 +29,7 @@ mod schedule;
 mod schema;
 pub mod stream;
 mod stream_frames;
+pub mod stream_ws;
 mod tokens;
 
 use crate::exchange::{Exchange, Reply};

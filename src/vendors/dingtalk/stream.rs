@@ -123,6 +123,8 @@ pub trait Socket: Send {
     fn recv(&mut self) -> impl std::future::Future<Output = Option<String>> + Send;
     /// Sends a text message; `Err` once the client is gone.
     fn send(&mut self, text: String) -> impl std::future::Future<Output = Result<(), ()>> + Send;
+    /// Ends the connection with a Close frame of this code and reason.
+    fn close(&mut self, code: u16, reason: &str) -> impl std::future::Future<Output = ()> + Send;
 }
 
 /// Serves one admitted connection until the client leaves, misbehaves or the server stops.
@@ -169,14 +171,19 @@ pub async fn session<S: Socket>(app: std::sync::Arc<App>, who: Admitted, mut soc
                     Err(why) => {
                         tracing::debug!(tenant = %who.tenant, %why, "dingtalk stream: bad frame, disconnecting");
                         let bye = frames::system(frames::DISCONNECT, &connection, &ids(), now(), &json!({"reason": why}));
-                        let _ = send(&mut socket, bye).await;
+                        if send(&mut socket, bye).await {
+                            // 1008: policy violation (the frame was not an ACK).
+                            close(&mut socket, 1008, "bad frame").await;
+                        }
                         break;
                     }
                 }
             }
-            _ = stopping.wait_for(|s| *s) => {
+            _ = async { let _ = stopping.wait_for(|s| *s).await; } => {
                 let bye = frames::system(frames::DISCONNECT, &connection, &ids(), now(), &json!({"reason": "server shutting down"}));
-                let _ = send(&mut socket, bye).await;
+                if send(&mut socket, bye).await {
+                    close(&mut socket, 1001, "server shutting down").await;
+                }
                 break;
             }
         }
@@ -184,6 +191,10 @@ pub async fn session<S: Socket>(app: std::sync::Arc<App>, who: Admitted, mut soc
     if let Some(c) = &client {
         app.events.live.unregister(c);
     }
+}
+
+async fn close<S: Socket>(socket: &mut S, code: u16, reason: &str) {
+    let _ = tokio::time::timeout(WRITE_WITHIN, socket.close(code, reason)).await;
 }
 
 async fn send<S: Socket>(socket: &mut S, text: String) -> bool {
