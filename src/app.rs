@@ -34,6 +34,8 @@ pub struct App {
     pub limiter: RateLimiter,
     /// Event delivery: subscriptions' outbox and sender (`src/events/`).
     pub events: Arc<Engine>,
+    /// WebSocket endpoints and their open sessions (`src/ws/`).
+    pub ws: crate::ws::Ws,
     /// Scenarios applied so far, in order: `reset` re-applies them to an empty store. Written
     /// when a scenario is loaded, read on reset; never touched by vendor requests.
     pub scenarios: RwLock<Vec<Scenario>>,
@@ -49,8 +51,22 @@ pub struct App {
 impl App {
     /// Builds the state and applies `scenarios` in order.
     pub fn new(config: Config, scenarios: Vec<Scenario>) -> Result<App, RouteConflict> {
+        App::with_websockets(config, scenarios, Vec::new())
+    }
+
+    /// Builds the state with extra WebSocket endpoints beside the vendors' and the event
+    /// engine's (an embedding program's own; the integration tests' probes).
+    pub fn with_websockets(
+        config: Config,
+        scenarios: Vec<Scenario>,
+        extra: Vec<crate::ws::Route>,
+    ) -> Result<App, RouteConflict> {
         let vendors = registry();
         let router = Router::new(&vendors)?;
+        let mut ws_routes: Vec<crate::ws::Route> =
+            vendors.iter().flat_map(|v| v.websockets()).collect();
+        ws_routes.extend(extra);
+        let ws = crate::ws::Ws::new(ws_routes)?;
         let store = Store::new(config.seed, config.strict_tenants);
         let events = Engine::new(
             config.events_capacity,
@@ -61,6 +77,7 @@ impl App {
         let app = App {
             store,
             events,
+            ws,
             journal: Journal::new(config.journal_capacity),
             faults: FaultEngine::new(config.seed),
             limiter: RateLimiter::default(),

@@ -55,6 +55,8 @@ pub struct Exchange<'a> {
     /// The server clock when the request arrived.
     pub now_ms: i64,
     pub note: Note,
+    /// The request came over TLS (the listener sniffed a handshake).
+    pub secure: bool,
 }
 
 impl<'a> Exchange<'a> {

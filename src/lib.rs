@@ -15,6 +15,8 @@
 //!   change stream, simulated invitees, event subscriptions).
 //! - [`events`]: event delivery — the outbox and sender fed by the change stream, formats from
 //!   `vendors/<v>/events.rs`.
+//! - [`ws`]: WebSocket endpoints on the same listeners (route table, handshake, sessions),
+//!   used by vendors and by the event engine's push connections (`events::live`).
 //! - [`app`]: the shared state tying these together; [`exchange`]: what a handler sees.
 
 pub mod admin;
@@ -34,6 +36,7 @@ pub mod statefile;
 pub mod store;
 pub mod tls;
 pub mod vendors;
+pub mod ws;
 
 use app::App;
 use config::Config;
@@ -194,6 +197,16 @@ pub async fn start_with(
     config: Config,
     scenarios: Vec<scenario::Scenario>,
 ) -> Result<Running, StartError> {
+    start_extended(config, scenarios, Vec::new()).await
+}
+
+/// Like [`start_with`], with extra WebSocket endpoints served beside the vendors' (see
+/// [`ws::Route`]): a program embedding meetmock can add its own push channels.
+pub async fn start_extended(
+    config: Config,
+    scenarios: Vec<scenario::Scenario>,
+    websockets: Vec<ws::Route>,
+) -> Result<Running, StartError> {
     if let Some(addr) = config.listen_admin {
         if !addr.ip().is_loopback() && config.admin_token.is_none() {
             return Err(StartError::AdminExposed(addr));
@@ -211,7 +224,7 @@ pub async fn start_with(
         None => None,
     };
     let watch_files = config.watch;
-    let app = Arc::new(App::new(config, scenarios)?);
+    let app = Arc::new(App::with_websockets(config, scenarios, websockets)?);
     if let Some(pem) = events_ca {
         app.events.webhook.trust(pem);
     }

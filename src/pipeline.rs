@@ -58,13 +58,9 @@ where
     let started = Instant::now();
     app.stats.requests.fetch_add(1, Ordering::Relaxed);
     let (parts, body) = req.into_parts();
-    // DingTalk Stream's WebSocket (`vendors/dingtalk/stream_ws.rs`, until `src/ws/` serves
-    // WebSocket routes for every vendor).
-    if scope.vendors
-        && scope.only.is_none_or(|v| v == VendorId::Dingtalk)
-        && crate::vendors::dingtalk::stream_ws::wants(&parts)
-    {
-        return Outcome::Respond(crate::vendors::dingtalk::stream_ws::serve(app, parts));
+    // WebSocket endpoints (vendors' and the event engine's) have their own pipeline.
+    if let Some((route, params)) = app.ws.find(scope, &parts.method, parts.uri.path()) {
+        return crate::ws::serve(app, parts, route, params).await;
     }
     // Borrowed from the request head, which lives until the answer is built.
     let uri = &parts.uri;
@@ -133,6 +129,7 @@ where
         principal: None,
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
+        secure: parts.extensions.get::<crate::server::Tls>().is_some(),
     };
     let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);
     let _enter = span.enter();
@@ -255,7 +252,7 @@ fn safety_net<'a>(ex: &mut Exchange<'a>, serve: impl FnOnce(&mut Exchange<'a>) -
 }
 
 /// Carries out a fault decision; `None` when the request should proceed (delay only).
-fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
+pub(crate) fn apply_fault(ex: &mut Exchange<'_>, d: Decision, started: Instant) -> Option<Outcome> {
     let v = ex.app.vendor(ex.vendor);
     let rule = Some(d.rule.clone());
     match d.action {
@@ -394,7 +391,7 @@ fn push_entry(
 }
 
 /// Adds the vendor's request-id header, journals the exchange and builds the response.
-fn finish(
+pub(crate) fn finish(
     ex: &mut Exchange<'_>,
     reply: Reply,
     fault: Option<String>,

@@ -1,6 +1,8 @@
 //! Listeners: plain HTTP and TLS on the same port (the first byte decides: 0x16 is a TLS
 //! handshake), HTTP/1.1 keep-alive with title-case response headers (the Feishu SDK reads
-//! `X-Tt-Logid` case-sensitively), header-read timeout, and shutdown in three steps: stop
+//! `X-Tt-Logid` case-sensitively) and upgrades (WebSocket endpoints, `src/ws/`: an upgraded
+//! connection leaves the drain and ends with its session, at shutdown), header-read
+//! timeout, and shutdown in three steps: stop
 //! accepting and close idle connections at once (also those that never sent a byte or are
 //! half-way through a head), let in-flight requests finish for at most `--drain-timeout-ms`,
 //! then cut what is left (at once on `force`, a second signal).
@@ -12,14 +14,21 @@ use crate::pipeline::{self, Outcome, Scope};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio_rustls::TlsAcceptor;
+
+/// Marks a request that came over TLS: a request extension set on TLS connections only (so
+/// plain requests allocate nothing), read into `Exchange::secure`.
+#[derive(Debug, Clone, Copy)]
+pub struct Tls;
+
+/// Held by every open connection; the drain is over when the last one is dropped.
+type OpenGuard = mpsc::Sender<()>;
 
 /// A bound listener and what it serves.
 pub struct Listener {
@@ -68,9 +77,9 @@ pub async fn run(
     mut shutdown: watch::Receiver<bool>,
     mut force: watch::Receiver<bool>,
 ) -> Drain {
-    // Shared by the accept loops to hand a watcher to each connection; taken back whole once
-    // they stop, to wait for open connections.
-    let graceful = Arc::new(GracefulShutdown::new());
+    // Every connection holds a clone of `open`; once the accept loops stopped and the last
+    // clone is dropped, `drained` resolves.
+    let (open, mut drained_rx) = mpsc::channel::<()>(1);
     let (cut_tx, cut_rx) = watch::channel(false);
     let signals = Signals {
         shutdown: shutdown.clone(),
@@ -80,7 +89,7 @@ pub async fn run(
     for l in listeners {
         let app = Arc::clone(&app);
         let tls = tls.clone();
-        let graceful = Arc::clone(&graceful);
+        let open = open.clone();
         let mut stop = shutdown.clone();
         let signals = signals.clone();
         tasks.spawn(async move {
@@ -94,7 +103,7 @@ pub async fn run(
                             local: stream.local_addr().unwrap_or(peer),
                         };
                         tokio::spawn(connection(
-                            Arc::clone(&app), stream, conn, l.scope, tls.clone(), graceful.watcher(), signals.clone(),
+                            Arc::clone(&app), stream, conn, l.scope, tls.clone(), open.clone(), signals.clone(),
                         ));
                     }
                     _ = stop.wait_for(|s| *s) => break,
@@ -107,12 +116,11 @@ pub async fn run(
     // (dashboard) end now; the drain then waits only for real requests.
     app.stopping.send_replace(true);
     while tasks.join_next().await.is_some() {}
-    let Ok(graceful) = Arc::try_unwrap(graceful) else {
-        let _ = cut_tx.send(true);
-        return Drain::Expired;
-    };
+    drop(open);
     let bound = Duration::from_millis(app.config.drain_timeout_ms);
-    let drained = graceful.shutdown();
+    let drained = async move {
+        let _ = drained_rx.recv().await;
+    };
     tokio::pin!(drained);
     let end = tokio::select! {
         _ = &mut drained => Drain::Clean,
@@ -133,7 +141,7 @@ async fn connection(
     conn: ConnInfo,
     scope: Scope,
     tls: TlsAcceptor,
-    watcher: Watcher,
+    open: OpenGuard,
     mut signals: Signals,
 ) {
     let header_timeout = Duration::from_millis(app.config.header_timeout_ms.max(1));
@@ -153,9 +161,18 @@ async fn connection(
             _ = signals.shutdown.wait_for(|s| *s) => return,
         };
         let Ok(Ok(tls_stream)) = accepted else { return };
-        serve(app, TokioIo::new(tls_stream), conn, scope, watcher, signals).await;
+        serve(
+            app,
+            TokioIo::new(tls_stream),
+            conn,
+            scope,
+            true,
+            open,
+            signals,
+        )
+        .await;
     } else {
-        serve(app, TokioIo::new(stream), conn, scope, watcher, signals).await;
+        serve(app, TokioIo::new(stream), conn, scope, false, open, signals).await;
     }
 }
 
@@ -164,7 +181,8 @@ async fn serve<I>(
     io: TokioIo<I>,
     conn: ConnInfo,
     scope: Scope,
-    watcher: Watcher,
+    tls: bool,
+    open: OpenGuard,
     signals: Signals,
 ) where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static + SocketRef,
@@ -179,6 +197,9 @@ async fn serve<I>(
         // Only the admin API asks who is calling (an extension allocates: not per vendor call).
         if req.uri().path().starts_with("/__admin") {
             req.extensions_mut().insert(conn);
+        }
+        if tls {
+            req.extensions_mut().insert(Tls);
         }
         let app = Arc::clone(&app);
         let mut shutdown = shutdown.clone();
@@ -213,29 +234,28 @@ async fn serve<I>(
         .keep_alive(true)
         .title_case_headers(true)
         .serve_connection(io, svc)
-        // DingTalk Stream's WebSocket upgrades (`vendors/dingtalk/stream_ws.rs`).
         .with_upgrades();
-    // Dropping the connection closes its socket (and dropping the watcher tells the drain): when
-    // it ends or is upgraded, on `cut`, or at shutdown when it is between requests (idle, or a
-    // head still arriving). At shutdown hyper is asked to finish the request in flight and close
-    // (what `Watcher::watch` does, which takes no upgradeable connection).
     tokio::pin!(served);
+    // Dropping the connection closes its socket (and `open`, which tells the drain): when it
+    // ends or was upgraded, on `cut`, or at shutdown when it is between requests (idle, or a
+    // head still arriving). At shutdown hyper is asked to finish the request in flight and
+    // then close.
     let idle = idle_at_shutdown(signals.shutdown.clone(), busy);
     tokio::pin!(idle);
     let mut shutdown = signals.shutdown;
-    let mut asked = false;
+    let mut draining = false;
     loop {
         tokio::select! {
-            _ = &mut served => break,
+            _ = served.as_mut() => break,
+            _ = shutdown.wait_for(|s| *s), if !draining => {
+                draining = true;
+                served.as_mut().graceful_shutdown();
+            }
             _ = cut.wait_for(|c| *c) => break,
             _ = &mut idle => break,
-            _ = async { let _ = shutdown.wait_for(|s| *s).await; }, if !asked => {
-                served.as_mut().graceful_shutdown();
-                asked = true;
-            }
         }
     }
-    drop(watcher);
+    drop(open);
 }
 
 /// How many requests of one connection are being served (head read, response not yet written).

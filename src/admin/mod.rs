@@ -6,11 +6,12 @@
 //! `ops.rs` the journal, fault rules, routes and health; `changes.rs` the change stream;
 //! `behaviours.rs` simulated invitees' behaviour declarations and planned calls; `library.rs`
 //! the shipped scenario files; `ui/` the dashboard and its live stream; `subscriptions.rs`
-//! event subscriptions; `events.rs` event deliveries.
+//! event subscriptions; `events.rs` event deliveries; `connections.rs` open WebSocket sessions.
 
 pub mod access;
 mod behaviours;
 mod changes;
+mod connections;
 mod events;
 mod library;
 mod meetings;
@@ -225,6 +226,8 @@ async fn dispatch(app: &Arc<App>, req: &AdminReq<'_>) -> AdminResult {
         ("PUT", ["subscriptions", id]) => subscriptions::replace(app, req, id).await,
         ("DELETE", ["subscriptions", id]) => subscriptions::remove(app, id),
         ("POST", ["subscriptions", id, action]) => subscriptions::action(app, id, action).await,
+        ("GET", ["connections"]) => connections::list(app, req),
+        ("DELETE", ["connections", id]) => connections::close(app, id),
         ("GET", ["events"]) => events::list(app, req),
         ("GET", ["events", "count"]) => events::count(app, req),
         ("GET", ["events", id]) => events::get(app, id),

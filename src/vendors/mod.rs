@@ -64,7 +64,7 @@ pub struct Route {
 /// One entry of a vendor's error catalogue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorDef {
-    /// A stable snake_case name for fault rules (`meeting_locked`).
+    /// A stable snake_case name for fault rules (`meeting_is_locked`).
     pub name: &'static str,
     /// The vendor code as text (`"122008"`, `"MMC.111072005"`, `"InvalidAuthentication"`).
     pub code: &'static str,
@@ -214,6 +214,12 @@ pub trait Vendor: Send + Sync + 'static {
     /// The tenant id a request's credentials point at, without verifying them (fault rules
     /// match on tenant before auth runs).
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String>;
+
+    /// The vendor's WebSocket endpoints (`src/ws/`), built once at start. Push endpoints of
+    /// an event format are registered by the engine instead (`events::live`).
+    fn websockets(&self) -> Vec<crate::ws::Route> {
+        Vec::new()
+    }
 
     /// The vendor's event format (`src/vendors/<v>/events.rs`), once it has one.
     fn events(&self) -> Option<&'static dyn events::EventFormat> {

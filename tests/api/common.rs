@@ -86,7 +86,25 @@ impl TestApp {
     }
 
     async fn start(config: Config, scenarios: Vec<meetmock::scenario::Scenario>) -> TestApp {
-        let running = meetmock::start_with(config, scenarios)
+        Self::start_ws(config, scenarios, Vec::new()).await
+    }
+
+    /// The server with the demo scenario and extra WebSocket endpoints.
+    pub async fn spawn_ws(routes: Vec<meetmock::ws::Route>) -> TestApp {
+        let config = Config {
+            no_demo: false,
+            ..test_config()
+        };
+        let scenarios = meetmock::scenarios_for(&config).expect("demo scenario loads");
+        Self::start_ws(config, scenarios, routes).await
+    }
+
+    async fn start_ws(
+        config: Config,
+        scenarios: Vec<meetmock::scenario::Scenario>,
+        routes: Vec<meetmock::ws::Route>,
+    ) -> TestApp {
+        let running = meetmock::start_extended(config, scenarios, routes)
             .await
             .expect("server starts");
         let base = format!("http://{}", running.addr());

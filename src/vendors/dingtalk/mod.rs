@@ -29,7 +29,6 @@ mod schedule;
 mod schema;
 pub mod stream;
 mod stream_frames;
-pub mod stream_ws;
 mod tokens;
 
 use crate::exchange::{Exchange, Reply};
@@ -133,6 +132,10 @@ impl Vendor for Dingtalk {
     }
     fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
         Some(&events::DingtalkEvents)
+    }
+    /// Stream mode's WebSocket (`stream.rs`).
+    fn websockets(&self) -> Vec<crate::ws::Route> {
+        vec![stream::route()]
     }
     /// `event_status_enum: examples | field_text`: the conference `status` enum of events
     /// (`events_model.rs`, notes §6.1).

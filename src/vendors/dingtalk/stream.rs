@@ -1,9 +1,10 @@
 //! DingTalk Stream mode: `POST /v1.0/gateway/connections/open` (OpenConnection: the app's
 //! clientId/clientSecret → a WebSocket `endpoint` and a single-use `ticket`), and the session
-//! on that WebSocket — JSON text frames `{specVersion, type, headers, data}` out, ACKs
-//! `{code, headers.messageId, message, data}` in (notes `shared/vendors/dingtalk-events.md` §3;
-//! the official `dingtalk-stream` SDKs: Python `stream.py`/`frames.py`, Go `payload/`, Java
-//! `EventHeaders`). Frames are built in `stream_frames.rs`.
+//! on that WebSocket (`GET /connect?ticket=…`, a `src/ws/` route) — JSON text frames
+//! `{specVersion, type, headers, data}` out, ACKs `{code, headers.messageId, message, data}` in
+//! (notes `shared/vendors/dingtalk-events.md` §3; the official `dingtalk-stream` SDKs: Python
+//! `stream.py`/`frames.py`, Go `payload/`, Java `EventHeaders`). Frames are built in
+//! `stream_frames.rs`.
 //!
 //! A session registers with the engine's live transport (`events::live`) when the client
 //! subscribed to `EVENT` frames; each delivery of a `mode: stream` subscription then goes to one
@@ -75,13 +76,14 @@ pub fn open(ex: &mut Exchange<'_>) -> Reply {
         revoked: false,
         extra,
     });
-    // DEVIATION: `ws://` back to the host the client called (this port serves plain and TLS
-    // alike); the real endpoint is `wss://` on a host of its own.
+    // DEVIATION: back to the host the client called, `wss://` when it called over TLS, else
+    // `ws://`; the real endpoint is `wss://` on a host of its own.
     let host = ex.header("host").unwrap_or("127.0.0.1").to_string();
+    let scheme = if ex.secure { "wss" } else { "ws" };
     Reply::json_as(
         StatusCode::OK,
         errors::CONTENT_TYPE,
-        &json!({ "endpoint": format!("ws://{host}{CONNECT_PATH}"), "ticket": ticket }),
+        &json!({ "endpoint": format!("{scheme}://{host}{CONNECT_PATH}"), "ticket": ticket }),
     )
 }
 
@@ -114,6 +116,55 @@ pub fn admit(app: &App, ticket: Option<&str>) -> Result<Admitted, String> {
         tenant: taken.tenant,
         events: taken.extra.get("events") == Some(&json!(true)),
     })
+}
+
+/// The WebSocket endpoint: accepts an upgrade carrying a good ticket (the tenant is the
+/// ticket's app), then runs [`session`] on it. Server pings every 60 s keep quiet clients (the
+/// Node SDK sends nothing but ACKs) from the idle limit.
+// DEVIATION: a missing, unknown, used or expired ticket is refused with HTTP 403 and a JSON
+// body before the upgrade; DingTalk's own refusal is undocumented (notes §7).
+pub fn route() -> crate::ws::Route {
+    let config = crate::ws::Config {
+        idle: Duration::from_secs(180),
+        keepalive: Some(Duration::from_secs(60)),
+        ..crate::ws::Config::default()
+    };
+    let accept: crate::ws::Accept = std::sync::Arc::new(|ex: &mut Exchange<'_>| {
+        let ticket = ex.query("ticket");
+        let who = admit(ex.app, ticket.as_deref()).map_err(|why| {
+            Reply::json_as(
+                StatusCode::FORBIDDEN,
+                errors::CONTENT_TYPE,
+                &json!({ "code": "invalidTicket", "message": why }),
+            )
+        })?;
+        Ok(crate::ws::Accepted {
+            tenant: Some(who.tenant.clone()),
+            headers: Vec::new(),
+            run: Box::new(move |app, conn| Box::pin(session(app, who, WsConn(conn)))),
+        })
+    });
+    crate::ws::Route::new(super::VENDOR, CONNECT_PATH, "StreamConnect", config, accept)
+}
+
+/// A `src/ws/` connection as the session's text socket; a binary message reads as a bad frame.
+struct WsConn(crate::ws::Conn);
+
+impl Socket for WsConn {
+    async fn recv(&mut self) -> Option<String> {
+        match self.0.recv().await? {
+            crate::ws::Inbound::Text(t) => Some(t),
+            crate::ws::Inbound::Binary(_) => Some("<binary message>".into()),
+        }
+    }
+
+    async fn send(&mut self, text: String) -> Result<(), ()> {
+        self.0.tx.text(text).await.map_err(|_| ())
+    }
+
+    async fn close(&mut self, code: u16, reason: &str) {
+        self.0.tx.close(code, reason).await;
+    }
 }
 
 /// A text-message socket, as the WebSocket plumbing offers it.
