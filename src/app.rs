@@ -65,6 +65,7 @@ impl App {
         let router = Router::new(&vendors)?;
         let mut ws_routes: Vec<crate::ws::Route> =
             vendors.iter().flat_map(|v| v.websockets()).collect();
+        ws_routes.extend(crate::events::live::routes(&vendors));
         ws_routes.extend(extra);
         let ws = crate::ws::Ws::new(ws_routes)?;
         let store = Store::new(config.seed, config.strict_tenants);

@@ -57,9 +57,27 @@ pub struct Exchange<'a> {
     pub note: Note,
     /// The request came over TLS (the listener sniffed a handshake).
     pub secure: bool,
+    /// Set by a handler whose answer waits for I/O it started (Huawei's enabling call waits
+    /// for the receiver's `meeting.verify` echo): the pipeline awaits it, holding nothing, and
+    /// answers with its reply instead of the handler's.
+    pub later: Option<Later>,
 }
 
+/// An answer still on its way: owns what it needs (no borrow of the exchange, no lock).
+pub type Later = std::pin::Pin<Box<dyn std::future::Future<Output = Reply> + Send>>;
+
 impl<'a> Exchange<'a> {
+    /// Answers with what `f` gives when it completes (see [`Exchange::later`]); returns the
+    /// handler's placeholder, used only when the pipeline cannot wait (a broken-answer fault).
+    pub fn answer_later(
+        &mut self,
+        f: impl std::future::Future<Output = Reply> + Send + 'static,
+        placeholder: Reply,
+    ) -> Reply {
+        self.later = Some(Box::pin(f));
+        placeholder
+    }
+
     /// A path parameter by name; empty when the route has no such parameter.
     pub fn param(&self, name: &str) -> &str {
         self.params

@@ -130,6 +130,7 @@ where
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
         secure: parts.extensions.get::<crate::server::Tls>().is_some(),
+        later: None,
     };
     let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);
     let _enter = span.enter();
@@ -220,6 +221,11 @@ where
         let operator = ex.principal.as_ref().and_then(|p| p.user.clone());
         crate::store::bus::acting_as(operator.as_deref(), || (route.handler)(ex))
     });
+    // A handler waiting for I/O it started (no lock is held: the future owns its data).
+    let reply = match ex.later.take() {
+        Some(later) => later.await,
+        None => reply,
+    };
     let fired = match (fired, limited) {
         (Some(f), Some(l)) => Some(format!("{f}, {l}")),
         (f, l) => f.or(l),

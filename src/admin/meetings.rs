@@ -230,9 +230,16 @@ pub fn control(app: &App, req: &AdminReq<'_>, id: &str, action: &str) -> AdminRe
                 let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
                 m.set_host(Some(u));
             }
+            // Screen sharing happens in the client apps, never through an API: this is its
+            // trigger (store/share.rs).
+            "share" => {
+                let u = user.clone().ok_or_else(|| bad("`user` is required"))?;
+                m.start_share(&u, now).map_err(store_err)?;
+            }
+            "unshare" => m.stop_share(now).map_err(store_err)?,
             other => {
                 return Err(not_found(format!(
-                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, call, ring, decline, miss, busy, leave, host-leaves, set-host"
+                    "unknown meeting action {other:?}; valid: start, end, cancel, lock, unlock, capacity, fill, join, accept, call, ring, decline, miss, busy, leave, host-leaves, set-host, share, unshare"
                 )))
             }
         }

@@ -51,7 +51,7 @@ fn show(app: &App, id: &str) -> AdminResult {
 fn shown(app: &App, s: &crate::store::Subscription) -> Value {
     let mut v = view(s, app.events.unfinished_of(&s.id));
     if s.mode != crate::store::Mode::Webhook {
-        v["connected"] = json!(app.events.live.connected(s.vendor, &s.tenant));
+        v["connected"] = json!(app.events.live.count(s.vendor, &s.tenant));
     }
     v
 }

@@ -1,284 +1,364 @@
-//! The live transport: deliveries to clients that hold a connection open to meetmock and
-//! acknowledge each event on it (DingTalk Stream mode; any push-over-connection mode), beside
-//! the webhook transport (`webhook.rs`).
+//! Live connections: events pushed over a connection the app opened (Feishu's long
+//! connection; any vendor whose format has a [`LiveProtocol`]) instead of POSTed to a URL.
 //!
-//! A vendor's session code (the WebSocket protocol, e.g. `vendors/dingtalk/stream.rs`)
-//! [`register`](Live::register)s each authenticated connection for its (vendor, tenant),
-//! writes the frames it is handed, and reports each acknowledgement it reads with
-//! [`Client::acked`]. The worker [`send`](Live::send)s a delivery: one connected client of the
-//! tenant is chosen (round-robin), the vendor's frame is queued to it, and the answer is awaited
-//! for at most the format's ack timeout (real time, like an HTTP timeout). No client, a full
-//! queue, a closed connection or no acknowledgement in time is a failed attempt: the engine
-//! retries on the vendor's schedule (the server clock), i.e. redelivers the same event id.
+//! - [`routes`] registers each protocol's WebSocket endpoint in the `src/ws/` table; the
+//!   vendor's accept check admits a client, [`serve`] then runs its session: it registers the
+//!   connection in [`Live`], answers what the protocol says to answer (pings), writes pushes,
+//!   and matches ACKs to the pushes waiting for them.
+//! - A subscription in a connection mode goes through the same outbox, lanes and retry
+//!   schedule as a webhook: the worker calls [`once`] instead of an HTTP POST. One connected
+//!   client of the tenant is picked at random for each push (Feishu's cluster mode: "one
+//!   random client of the app gets each event" [doc S5]); the push succeeds when that client
+//!   ACKs it as handled within the format's timeout (Feishu: 3 s), and otherwise fails like a
+//!   webhook attempt — no client online, the connection dropping, a negative ACK or none —
+//!   and is retried on the vendor's schedule on the server clock.
+//! - A client that leaves [`MAX_MISSES`] pushes in a row without an ACK is disconnected (it
+//!   would reconnect fresh); its events are redelivered to whoever is connected then.
 //!
-//! Locks: `clients` (a read-mostly map, taken to pick a client or to (un)register one) and each
-//! client's `waiting` map (taken to add or resolve one waiter); neither is held across an await
-//! or while the other is taken. A client that never reads or never acknowledges fills only its
-//! own bounded queue and times out only its own deliveries.
+//! Locks: [`Live`]'s list is one short mutex (add, remove, list), never held across I/O. A
+//! session's waiting pushes are owned by its task; a push reaches it through a bounded
+//! channel, and the waiting attempt gives up at its timeout whatever the client does, so a
+//! stuck client holds only its own events and never a vendor request.
 
-use crate::store::VendorId;
-use parking_lot::{Mutex, RwLock};
+use super::delivery::{keep, Attempt};
+use super::outbox::Job;
+use crate::app::App;
+use crate::faults::DeliveryFault;
+use crate::store::{Subscription, VendorId};
+use crate::vendors::events::{AttemptSeed, EventFormat};
+use crate::vendors::live::{LiveClient, LiveProtocol, PushIds, Reaction};
+use crate::vendors::Vendor;
+use crate::ws::{Accepted, Conn};
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use std::time::Instant;
+use tokio::sync::{mpsc, oneshot, Notify};
 
-/// Frames queued to one client before further sends fail at once.
-pub const QUEUE: usize = 256;
+/// Pushes in a row left without an ACK before the client is disconnected [inf].
+pub const MAX_MISSES: u32 = 3;
+/// Pushes queued for one session.
+const PUSH_QUEUE: usize = 32;
 
-/// A frame for a client; `id` is the message id its acknowledgement will name.
-pub use crate::vendors::events::LiveFrame as Frame;
-
-/// A client's answer to one frame: its code (DingTalk's ACK `code`), the raw text, and
-/// whether the vendor's rule counts it as an acknowledgement (`Err` says why not).
+/// How a client answered a push.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Acked {
-    pub code: Option<u16>,
-    pub raw: String,
-    pub verdict: Result<(), String>,
+pub struct Ack {
+    pub status: u16,
+    pub ok: bool,
+    pub response: String,
+}
+
+struct Push {
+    key: String,
+    messages: Vec<Vec<u8>>,
+    ack: oneshot::Sender<Ack>,
 }
 
 /// One connected client.
-pub struct Client {
+pub struct LiveConn {
+    /// The WebSocket session's id (`GET /__admin/connections`).
     pub id: u64,
     pub vendor: VendorId,
-    pub tenant: String,
-    /// The vendor's name for the connection (DingTalk `connectionId`).
-    pub connection: String,
-    tx: mpsc::Sender<Frame>,
-    /// Message id → the delivery waiting for its acknowledgement.
-    waiting: Mutex<HashMap<String, oneshot::Sender<Acked>>>,
+    pub client: LiveClient,
+    push: mpsc::Sender<Push>,
+    seq: AtomicU64,
+    misses: AtomicU32,
+    kicked: AtomicBool,
+    kick: Notify,
 }
 
-impl Client {
-    /// Hands an acknowledgement to the delivery waiting for `message_id`; false when none
-    /// waits (unknown, already answered or given up).
-    pub fn acked(&self, message_id: &str, ack: Acked) -> bool {
-        match self.waiting.lock().remove(message_id) {
-            Some(w) => w.send(ack).is_ok(),
-            None => false,
+impl LiveConn {
+    fn next_seq(&self) -> u64 {
+        self.seq.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Hands a push to the session and waits for its ACK (the caller bounds the wait).
+    async fn send(&self, key: String, messages: Vec<Vec<u8>>) -> Result<Ack, String> {
+        let (tx, rx) = oneshot::channel();
+        let push = Push {
+            key,
+            messages,
+            ack: tx,
+        };
+        self.push
+            .send(push)
+            .await
+            .map_err(|_| "the connection closed before the push".to_string())?;
+        rx.await
+            .map_err(|_| "the connection closed before the ACK".to_string())
+    }
+
+    /// Counts a push left without an ACK; disconnects the client after [`MAX_MISSES`].
+    fn missed(&self) {
+        if self.misses.fetch_add(1, Ordering::Relaxed) + 1 >= MAX_MISSES {
+            self.kicked.store(true, Ordering::Release);
+            self.kick.notify_one();
         }
     }
 
-    /// Deliveries waiting for an acknowledgement on this connection.
-    pub fn unacked(&self) -> usize {
-        self.waiting.lock().len()
+    async fn kicked(&self) {
+        loop {
+            let n = self.kick.notified();
+            if self.kicked.load(Ordering::Acquire) {
+                return;
+            }
+            n.await;
+        }
     }
 }
 
-/// What came of one live send.
-#[derive(Debug, Clone, Default)]
-pub struct LiveSent {
-    /// The connection it went to.
-    pub connection: Option<String>,
-    /// The frame as sent.
-    pub text: String,
-    pub ack: Option<Acked>,
-    /// Why there is no acknowledgement.
-    pub error: Option<String>,
-    pub latency_ms: f64,
-}
-
-type TenantKey = (VendorId, String);
-
-/// See the module documentation.
+/// The connected clients of every tenant.
 #[derive(Default)]
 pub struct Live {
-    clients: RwLock<HashMap<TenantKey, Vec<Arc<Client>>>>,
-    next_id: AtomicU64,
-    /// Round-robin position.
-    turn: AtomicU64,
+    conns: Mutex<Vec<Arc<LiveConn>>>,
 }
 
 impl Live {
-    /// Registers a connection of `tenant`; its frames arrive on the receiver. Call
-    /// [`unregister`](Self::unregister) when it ends.
-    pub fn register(
-        &self,
-        vendor: VendorId,
-        tenant: &str,
-        connection: String,
-    ) -> (Arc<Client>, mpsc::Receiver<Frame>) {
-        let (tx, rx) = mpsc::channel(QUEUE);
-        let client = Arc::new(Client {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed) + 1,
-            vendor,
-            tenant: tenant.to_string(),
-            connection,
-            tx,
-            waiting: Mutex::new(HashMap::new()),
-        });
-        self.clients
-            .write()
-            .entry((vendor, tenant.to_string()))
-            .or_default()
-            .push(Arc::clone(&client));
-        (client, rx)
+    /// The tenant's connected clients.
+    pub fn of(&self, vendor: VendorId, tenant: &str) -> Vec<Arc<LiveConn>> {
+        self.conns
+            .lock()
+            .iter()
+            .filter(|c| c.vendor == vendor && c.client.tenant == tenant)
+            .cloned()
+            .collect()
     }
 
-    /// Forgets a connection; its waiting deliveries fail at once ("connection closed").
-    pub fn unregister(&self, client: &Client) {
-        let key = (client.vendor, client.tenant.clone());
-        let mut map = self.clients.write();
-        if let Some(list) = map.get_mut(&key) {
-            list.retain(|c| c.id != client.id);
-            if list.is_empty() {
-                map.remove(&key);
-            }
-        }
-        drop(map);
-        client.waiting.lock().clear();
+    /// How many clients of the tenant are connected.
+    pub fn count(&self, vendor: VendorId, tenant: &str) -> usize {
+        self.conns
+            .lock()
+            .iter()
+            .filter(|c| c.vendor == vendor && c.client.tenant == tenant)
+            .count()
     }
 
-    /// Connected clients of a tenant.
-    pub fn connected(&self, vendor: VendorId, tenant: &str) -> usize {
-        self.clients
-            .read()
-            .get(&(vendor, tenant.to_string()))
-            .map_or(0, Vec::len)
+    fn add(&self, c: Arc<LiveConn>) {
+        self.conns.lock().push(c);
     }
 
-    /// Forgets every connection's waiting deliveries (reset); connections stay open.
-    pub fn clear_waiting(&self) {
-        for list in self.clients.read().values() {
-            for c in list {
-                c.waiting.lock().clear();
-            }
-        }
-    }
-
-    fn pick(&self, vendor: VendorId, tenant: &str) -> Option<Arc<Client>> {
-        let map = self.clients.read();
-        let list = map.get(&(vendor, tenant.to_string()))?;
-        if list.is_empty() {
-            return None;
-        }
-        let i = self.turn.fetch_add(1, Ordering::Relaxed) as usize % list.len();
-        Some(Arc::clone(&list[i]))
-    }
-
-    /// Sends one frame (made for the chosen connection by `make`; `None`: the vendor cannot
-    /// frame it) to a client of `tenant` and waits at most `timeout` for its acknowledgement.
-    pub async fn send(
-        &self,
-        vendor: VendorId,
-        tenant: &str,
-        make: impl FnOnce(&Client) -> Option<Frame>,
-        timeout: Duration,
-    ) -> LiveSent {
-        let started = Instant::now();
-        let Some(client) = self.pick(vendor, tenant) else {
-            return LiveSent {
-                error: Some(format!("no {vendor} client of {tenant} is connected")),
-                ..LiveSent::default()
-            };
-        };
-        let Some(frame) = make(&client) else {
-            return LiveSent {
-                connection: Some(client.connection.clone()),
-                error: Some(format!(
-                    "{vendor} cannot frame this event for its connection"
-                )),
-                ..LiveSent::default()
-            };
-        };
-        let (tx, rx) = oneshot::channel();
-        client.waiting.lock().insert(frame.id.clone(), tx);
-        let mut out = LiveSent {
-            connection: Some(client.connection.clone()),
-            text: frame.text.clone(),
-            ..LiveSent::default()
-        };
-        let id = frame.id.clone();
-        if let Err(e) = client.tx.try_send(frame) {
-            client.waiting.lock().remove(&id);
-            out.error = Some(match e {
-                mpsc::error::TrySendError::Full(_) => {
-                    format!("the connection's queue is full ({QUEUE} frames unread)")
-                }
-                mpsc::error::TrySendError::Closed(_) => "the connection closed".to_string(),
-            });
-            return out;
-        }
-        match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(ack)) => out.ack = Some(ack),
-            Ok(Err(_)) => out.error = Some("the connection closed before an ACK".into()),
-            Err(_) => {
-                client.waiting.lock().remove(&id);
-                out.error = Some(format!("no ACK within {} ms", timeout.as_millis()));
-            }
-        }
-        out.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-        out
+    fn remove(&self, id: u64) {
+        self.conns.lock().retain(|c| c.id != id);
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn frame(c: &Client) -> Option<Frame> {
-        Some(Frame {
-            id: format!("m{}", c.id),
-            text: "hello".into(),
+/// The WebSocket endpoints of every vendor format with a push protocol.
+pub fn routes(vendors: &[Box<dyn Vendor>]) -> Vec<crate::ws::Route> {
+    vendors
+        .iter()
+        .filter_map(|v| {
+            let format = v.events()?;
+            let proto = format.live()?;
+            let vendor = format.vendor();
+            let accept: crate::ws::Accept = Arc::new(move |ex| {
+                let app = ex.app;
+                let client = proto.accept(ex, &|t| app.events.live.count(vendor, t))?;
+                Ok(Accepted {
+                    tenant: Some(client.tenant.clone()),
+                    headers: Vec::new(),
+                    run: Box::new(move |app, conn| {
+                        Box::pin(serve(app, conn, client, proto, vendor))
+                    }),
+                })
+            });
+            Some(crate::ws::Route::new(
+                vendor,
+                proto.path(),
+                proto.operation(),
+                proto.config(),
+                accept,
+            ))
         })
-    }
+        .collect()
+}
 
-    #[tokio::test]
-    async fn a_send_waits_for_its_ack_and_fails_without_a_client_or_in_time() {
-        let live = Live::default();
-        let none = live
-            .send(VendorId::Dingtalk, "app", frame, Duration::from_millis(50))
-            .await;
-        assert!(none.error.unwrap().contains("no dingtalk client of app"));
-        let (client, mut rx) = live.register(VendorId::Dingtalk, "app", "c1".into());
-        assert_eq!(live.connected(VendorId::Dingtalk, "app"), 1);
-        let c = Arc::clone(&client);
-        let answer = tokio::spawn(async move {
-            let f = rx.recv().await.unwrap();
-            let ack = Acked {
-                code: Some(200),
-                raw: "{}".into(),
-                verdict: Ok(()),
-            };
-            assert!(c.acked(&f.id, ack));
-            rx
-        });
-        let ok = live
-            .send(VendorId::Dingtalk, "app", frame, Duration::from_secs(5))
-            .await;
-        assert_eq!(ok.ack.unwrap().code, Some(200));
-        assert_eq!(ok.connection.as_deref(), Some("c1"));
-        let _rx = answer.await.unwrap();
-        // Nobody answers now: the send gives up and forgets its waiter.
-        let late = live
-            .send(VendorId::Dingtalk, "app", frame, Duration::from_millis(20))
-            .await;
-        assert!(late.error.unwrap().contains("no ACK within 20 ms"));
-        assert_eq!(client.unacked(), 0);
-        live.unregister(&client);
-        assert_eq!(live.connected(VendorId::Dingtalk, "app"), 0);
+/// One client's session (see the module docs).
+async fn serve(
+    app: Arc<App>,
+    mut conn: Conn,
+    client: LiveClient,
+    proto: &'static dyn LiveProtocol,
+    vendor: VendorId,
+) {
+    let (tx, mut rx) = mpsc::channel::<Push>(PUSH_QUEUE);
+    *conn.info.label.lock() = client.label.clone();
+    let me = Arc::new(LiveConn {
+        id: conn.info.id,
+        vendor,
+        client,
+        push: tx,
+        seq: AtomicU64::new(0),
+        misses: AtomicU32::new(0),
+        kicked: AtomicBool::new(false),
+        kick: Notify::new(),
+    });
+    app.events.live.add(Arc::clone(&me));
+    app.events.wake();
+    let mut waiting: HashMap<String, oneshot::Sender<Ack>> = HashMap::new();
+    let now = || app.store.clock.now_ms();
+    let mut open = true;
+    for m in proto.greeting(&me.client, now()) {
+        open = open && write(&conn, proto, m).await;
     }
-
-    #[tokio::test]
-    async fn a_closed_connection_fails_its_waiting_sends_at_once() {
-        let live = Arc::new(Live::default());
-        let (client, rx) = live.register(VendorId::Dingtalk, "app", "c1".into());
-        let l = Arc::clone(&live);
-        let send = tokio::spawn(async move {
-            l.send(VendorId::Dingtalk, "app", frame, Duration::from_secs(30))
-                .await
-        });
-        while client.unacked() == 0 {
-            tokio::task::yield_now().await;
+    if !open {
+        app.events.live.remove(me.id);
+        return;
+    }
+    loop {
+        tokio::select! {
+            m = conn.recv() => {
+                let Some(m) = m else { break };
+                match proto.read(&app, &me.client, &m) {
+                    Reaction::Reply(b) => {
+                        if !write(&conn, proto, b).await {
+                            break;
+                        }
+                    }
+                    Reaction::Ack { key, status, ok, response } => {
+                        if let Some(w) = waiting.remove(&key) {
+                            me.misses.store(0, Ordering::Relaxed);
+                            let _ = w.send(Ack { status, ok, response });
+                        }
+                    }
+                    Reaction::Ignore => {}
+                    Reaction::Close { code, reason } => {
+                        if let Some(m) = proto.farewell(&me.client, &reason, now()) {
+                            write(&conn, proto, m).await;
+                        }
+                        conn.tx.close(code, &reason).await;
+                        break;
+                    }
+                }
+            }
+            p = rx.recv() => {
+                let Some(p) = p else { break };
+                // Waits given up (timed out) need no ACK any more.
+                waiting.retain(|_, w| !w.is_closed());
+                let mut sent = true;
+                for m in p.messages {
+                    if !write(&conn, proto, m).await {
+                        sent = false;
+                        break;
+                    }
+                }
+                if !sent {
+                    break;
+                }
+                waiting.insert(p.key, p.ack);
+            }
+            _ = me.kicked() => {
+                let why = "events left without an ACK";
+                if let Some(m) = proto.farewell(&me.client, why, now()) {
+                    write(&conn, proto, m).await;
+                }
+                conn.tx.close(1008, why).await;
+                break;
+            }
         }
-        live.unregister(&client);
-        drop(rx);
-        let r = send.await.unwrap();
-        assert!(
-            r.error.unwrap().contains("closed"),
-            "at once, not after 30 s"
-        );
     }
+    app.events.live.remove(me.id);
+    // Dropping `waiting` tells every attempt still waiting that the connection closed.
+}
+
+/// Sends one message as the protocol speaks (text or binary); false once the client is gone.
+async fn write(conn: &Conn, proto: &dyn LiveProtocol, m: Vec<u8>) -> bool {
+    let sent = if proto.text() {
+        match String::from_utf8(m) {
+            Ok(t) => conn.tx.text(t).await,
+            Err(_) => return true,
+        }
+    } else {
+        conn.tx.binary(m).await
+    };
+    sent.is_ok()
+}
+
+/// One push of a delivery to a connected client of its tenant (the worker's counterpart of
+/// a webhook POST).
+pub(super) async fn once(
+    app: &App,
+    format: &'static dyn EventFormat,
+    sub: &Subscription,
+    job: &Job,
+    fault: Option<DeliveryFault>,
+    label: Option<String>,
+) -> Attempt {
+    let ids = &app.events.ids;
+    let seed = AttemptSeed {
+        at_ms: app.store.clock.now_ms(),
+        seed: ids.next(),
+    };
+    let payload = job.delivery.payload.as_bytes();
+    let mut a = Attempt {
+        n: job.n,
+        seed,
+        url: String::new(),
+        headers: Vec::new(),
+        body: keep(payload),
+        status: None,
+        response: String::new(),
+        error: None,
+        latency_ms: 0.0,
+        ok: false,
+        fault: label,
+    };
+    let Some(proto) = format.live() else {
+        a.error = Some(format!("{} has no {} mode", sub.vendor, sub.mode.as_str()));
+        return a;
+    };
+    let conns = app.events.live.of(sub.vendor, &sub.tenant);
+    if conns.is_empty() {
+        a.url = proto.path().to_string();
+        a.error = Some(proto.offline(&sub.tenant));
+        return a;
+    }
+    let conn = &conns[(seed.seed % conns.len() as u64) as usize];
+    a.url = format!(
+        "{} {} (connection {})",
+        proto.path(),
+        conn.client.label,
+        conn.id
+    );
+    if fault == Some(DeliveryFault::DeadUrl) {
+        a.error = Some("lost on the way (dead_url fault): nothing was pushed".into());
+        return a;
+    }
+    let push = PushIds {
+        seq: conn.next_seq(),
+        key: format!("{:016x}{:016x}", ids.next(), ids.next()),
+        trace: format!("{:016x}{:016x}", ids.next(), ids.next()),
+        log_id: ids.next() >> 1,
+        at_ms: seed.at_ms,
+    };
+    let framed = proto.push(&conn.client, &push, payload);
+    a.headers = framed.headers;
+    let limit = format.delivery_timeouts(sub).total;
+    let started = Instant::now();
+    let result = tokio::time::timeout(limit, conn.send(push.key, framed.messages)).await;
+    a.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(Ok(ack)) => {
+            a.status = Some(ack.status);
+            a.ok = ack.ok;
+            if !ack.ok && ack.status == 200 {
+                a.error = Some(format!(
+                    "the client's ACK does not take it: {}",
+                    keep(ack.response.as_bytes())
+                ));
+            } else if !ack.ok {
+                a.error = Some(format!(
+                    "the client answered code {}; {} wants 200",
+                    ack.status, sub.vendor
+                ));
+            }
+            a.response = ack.response;
+        }
+        Ok(Err(why)) => a.error = Some(why),
+        Err(_) => {
+            conn.missed();
+            a.error = Some(format!("no ACK within {} ms", limit.as_millis()));
+        }
+    }
+    a
 }

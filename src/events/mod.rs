@@ -6,9 +6,8 @@
 //! (`worker.rs`) pumps the inbox — each change through the vendor format
 //! (`src/vendors/<v>/events.rs`) once per subscription — into the outbox (`outbox.rs`), takes
 //! due deliveries and sends each in its own task through the webhook transport
-//! (`webhook.rs`) or, for subscriptions whose clients connect to meetmock (Stream mode), the
-//! live transport (`live.rs`), applying delivery fault rules; `verify.rs` runs URL-verification
-//! handshakes. Retries are due on the server clock; timeouts are real time.
+//! (`webhook.rs`) or, for connection modes, to a connected client (`live.rs`), applying
+//! delivery fault rules; `verify.rs` runs URL-verification handshakes. Retries are due on the server clock; timeouts are real time.
 //!
 //! Locks (none is held across I/O or while another is taken, except as noted):
 //! - `inbox`: the changes not yet pumped. Taken by the sink (push) and the pump (swap out).
@@ -91,7 +90,7 @@ pub struct Engine {
     wake: Notify,
     /// The HTTP(S) transport and its client cache.
     pub webhook: webhook::Webhook,
-    /// Clients connected for their events (Stream mode), see `live.rs`.
+    /// Connected clients of connection modes (Feishu's long connection), see `live.rs`.
     pub live: live::Live,
     /// Seeds of nonces and IVs, handshake challenges (one atomic counter).
     ids: NonceSource,
@@ -193,6 +192,7 @@ impl Engine {
                     for ev in
                         format.events_of_tenant(c, sub, &tenant, d, &mut || secrets.next_u128())
                     {
+                        let due = format.not_before(ev.event_type, c);
                         out.push(Delivery {
                             id: 0,
                             event_id: ev.event_id,
@@ -206,7 +206,7 @@ impl Engine {
                             payload: Arc::from(ev.payload),
                             status: delivery::Status::Pending,
                             failures: 0,
-                            next_at_ms: None,
+                            next_at_ms: due,
                             reordered: false,
                             note: None,
                             attempts: Vec::new(),

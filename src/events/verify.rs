@@ -1,10 +1,11 @@
 //! The URL-verification handshake: when a subscription's URL is set (admin API, a vendor
 //! config endpoint, `POST /__admin/subscriptions/{id}/verify`), the vendor's challenge is sent
 //! and the answer judged; the subscription is marked verified, or failed with the reason (and
-//! then receives nothing until a handshake passes).
+//! then receives nothing until a handshake passes). A connection mode (long connection) is
+//! verified when a client of the tenant is connected, as the console saves it only then.
 
 use crate::app::App;
-use crate::store::{Subscription, Verification};
+use crate::store::{Mode, Subscription, Verification};
 use crate::vendors::events::{AttemptSeed, Timeouts};
 use std::sync::Arc;
 
@@ -38,6 +39,19 @@ async fn handshake(app: &App, sub: &Subscription) -> (Verification, Option<Strin
             Some(format!("{} has no event format", sub.vendor)),
         );
     };
+    if sub.mode != Mode::Webhook {
+        // A connection mode is saved only while a client is online (Feishu: "应用未建立长连接").
+        return match format.live() {
+            Some(_) if app.events.live.count(sub.vendor, &sub.tenant) > 0 => {
+                (Verification::Verified, None)
+            }
+            Some(p) => (Verification::Failed, Some(p.offline(&sub.tenant))),
+            None => (
+                Verification::Failed,
+                Some(format!("{} has no {} mode", sub.vendor, sub.mode.as_str())),
+            ),
+        };
+    }
     let ids = &app.events.ids;
     let challenge = format!("{:016x}{:016x}", ids.next(), ids.next());
     let seed = AttemptSeed {

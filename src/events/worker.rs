@@ -96,18 +96,6 @@ fn start_handshakes(app: &Arc<App>) {
     }
 }
 
-/// Flips the last character of a hex signature (or appends one): a wrong but well-formed value.
-fn corrupt(headers: &mut [(&'static str, String)], name: &str) {
-    for (n, v) in headers.iter_mut() {
-        if n.eq_ignore_ascii_case(name) {
-            match v.pop() {
-                Some(c) => v.push(if c == '0' { '1' } else { '0' }),
-                None => v.push('0'),
-            }
-        }
-    }
-}
-
 /// Sends one delivery (the decided fault applied) and records how it went.
 async fn send(app: Arc<App>, job: Job) {
     let (attempts, verdict) = attempt(&app, &job).await;
@@ -153,28 +141,30 @@ async fn attempt(app: &App, job: &Job) -> (Vec<Attempt>, Verdict) {
         Some(DeliveryFault::Reorder) => return (vec![], Verdict::Reorder),
         _ => {}
     }
-    let sub = &sub;
-    let send = |label| async move {
-        match sub.mode {
-            Mode::Webhook => once(app, format, sub, job, fault, label).await,
-            _ => once_live(app, format, sub, job, fault, label).await,
-        }
-    };
-    let first = send(label.clone()).await;
+    let first = once(app, format, &sub, job, fault, label.clone()).await;
     let ok = first.ok;
     let error = first.error.clone();
     let mut attempts = vec![first];
     if ok && fault == Some(DeliveryFault::Duplicate) {
-        attempts.push(send(label).await);
+        attempts.push(once(app, format, &sub, job, fault, label).await);
     }
     if ok {
         return (attempts, Verdict::Delivered);
     }
-    let verdict = match format.retry_wait(sub, job.failures) {
-        Some(wait) => Verdict::Retry {
-            at_ms: app.store.clock.now_ms() + wait.as_millis() as i64,
-        },
-        None => Verdict::Failed(format!(
+    let now = app.store.clock.now_ms();
+    // The window counts from the first attempt ever made (this one, if it is the first).
+    let first = d.attempts.first().map_or(now, |a| a.seed.at_ms);
+    let next = format
+        .retry_wait(&sub, job.failures)
+        .map(|wait| now + wait.as_millis() as i64);
+    let verdict = match (next, format.retry_window()) {
+        (Some(at), Some(w)) if at - first > w.as_millis() as i64 => Verdict::Failed(format!(
+            "gave up: no retry is due within {} h of the first attempt; last: {}",
+            w.as_secs() / 3600,
+            error.unwrap_or_default()
+        )),
+        (Some(at_ms), _) => Verdict::Retry { at_ms },
+        (None, _) => Verdict::Failed(format!(
             "gave up after {} retries; last: {}",
             job.failures,
             error.unwrap_or_default()
@@ -204,18 +194,16 @@ async fn once(
     fault: Option<DeliveryFault>,
     label: Option<String>,
 ) -> Attempt {
+    if sub.mode != Mode::Webhook {
+        return super::live::once(app, format, sub, job, fault, label).await;
+    }
     let seed = AttemptSeed {
         at_ms: app.store.clock.now_ms(),
         seed: app.events.ids.next(),
     };
     let mut out = format.encode(sub, job.delivery.payload.as_bytes(), seed);
     if fault == Some(DeliveryFault::CorruptSignature) {
-        if let Some(h) = format.signature_header() {
-            corrupt(&mut out.headers, h);
-        }
-        for q in format.signature_query() {
-            corrupt(&mut out.query, q);
-        }
+        format.corrupt_signature(&mut out);
     }
     let base = if fault == Some(DeliveryFault::DeadUrl) {
         DEAD_URL
@@ -239,12 +227,12 @@ async fn once(
         (None, Some(s)) => format.reply_check(sub, s, &sent.body).err(),
         (None, None) => Some("no answer".to_string()),
     };
-    let url = out.url(base);
     let ok = error.is_none();
     Attempt {
         n: job.n,
         seed,
-        url,
+        // With the query the transport appended (DingTalk's signature is there).
+        url: out.url(base),
         headers: out
             .headers
             .iter()
@@ -256,61 +244,6 @@ async fn once(
         error,
         latency_ms: sent.latency_ms,
         ok,
-        fault: label,
-    }
-}
-
-/// One frame of the delivery to a connected client of the tenant (Stream mode), freshly
-/// framed (a new message id), and its acknowledgement.
-async fn once_live(
-    app: &App,
-    format: &'static dyn EventFormat,
-    sub: &Subscription,
-    job: &Job,
-    fault: Option<DeliveryFault>,
-    label: Option<String>,
-) -> Attempt {
-    let seed = AttemptSeed {
-        at_ms: app.store.clock.now_ms(),
-        seed: app.events.ids.next(),
-    };
-    let payload = job.delivery.payload.as_bytes();
-    let sent = if fault == Some(DeliveryFault::DeadUrl) {
-        super::live::LiveSent {
-            error: Some("not sent: the dead_url fault stands for a lost connection".into()),
-            ..Default::default()
-        }
-    } else {
-        app.events
-            .live
-            .send(
-                sub.vendor,
-                &sub.tenant,
-                |c| format.live_frame(sub, payload, &c.connection, seed),
-                format.ack_timeout(),
-            )
-            .await
-    };
-    let (status, response, verdict) = match &sent.ack {
-        Some(a) => (a.code, keep(a.raw.as_bytes()), a.verdict.clone()),
-        None => (None, String::new(), Err(String::new())),
-    };
-    let error = sent.error.or_else(|| verdict.err());
-    Attempt {
-        n: job.n,
-        seed,
-        url: format!(
-            "{}:{}",
-            sub.mode.as_str(),
-            sent.connection.as_deref().unwrap_or("-")
-        ),
-        headers: Vec::new(),
-        body: keep(sent.text.as_bytes()),
-        status,
-        response,
-        ok: error.is_none(),
-        error,
-        latency_ms: sent.latency_ms,
         fault: label,
     }
 }

@@ -165,14 +165,14 @@ impl Rule {
             .filter(|v| vendor.is_none_or(|id| v.id() == id))
             .collect();
         if let Some(op) = &spec.matcher.operation {
-            let known = candidates
-                .iter()
-                .any(|v| v.routes().iter().any(|r| r.operation == op));
+            // HTTP routes, and the WebSocket endpoints of event formats' push protocols.
+            let ops_of = |v: &&dyn Vendor| {
+                let live = v.events().and_then(|f| f.live()).map(|l| l.operation());
+                v.routes().iter().map(|r| r.operation).chain(live)
+            };
+            let known = candidates.iter().any(|v| ops_of(v).any(|o| o == op));
             if !known {
-                let mut ops: Vec<&str> = candidates
-                    .iter()
-                    .flat_map(|v| v.routes().iter().map(|r| r.operation))
-                    .collect();
+                let mut ops: Vec<&str> = candidates.iter().flat_map(ops_of).collect();
                 ops.sort();
                 ops.dedup();
                 return Err(format!(

@@ -253,6 +253,12 @@ pub struct MeetingSummary {
     /// Vendor-owned fields (reserve ids, passwords, settings…), as on the meeting.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// The cloud recorder, once someone started it (running or not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recording: Option<super::Recording>,
+    /// The current or last screen share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<super::Share>,
 }
 
 impl MeetingSummary {
@@ -284,6 +290,8 @@ impl MeetingSummary {
                 .count(),
             invited: m.invitees.len(),
             extra: m.extra.clone(),
+            recording: m.recording.clone(),
+            sharing: m.sharing.clone(),
         }
     }
 }

@@ -5,15 +5,29 @@
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
 
 /// Wall clock shifted by an offset, or frozen at an instant. Lock-free: two atomics.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Clock {
     /// Milliseconds added to the system time; only ever grows through `advance`.
     offset_ms: AtomicI64,
     /// When non-zero, the clock stands still at this instant (ms since the epoch) until
     /// unfrozen; `advance` moves it.
     frozen_at_ms: AtomicI64,
+    /// Counts jumps (advance, freeze, unfreeze, restore): a task waiting for a server-clock
+    /// deadline (a WebSocket's heartbeat limit) watches it to notice time it did not sleep.
+    jumps: watch::Sender<u64>,
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock {
+            offset_ms: AtomicI64::new(0),
+            frozen_at_ms: AtomicI64::new(0),
+            jumps: watch::channel(0).0,
+        }
+    }
 }
 
 fn wall_ms() -> i64 {
@@ -52,6 +66,16 @@ impl Clock {
     pub fn freeze(&self, at_ms: Option<i64>) {
         let at = at_ms.unwrap_or_else(|| self.now_ms()).max(1);
         self.frozen_at_ms.store(at, Ordering::Relaxed);
+        self.jumped();
+    }
+
+    /// A feed that moves whenever the clock jumps (not as it merely runs).
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.jumps.subscribe()
+    }
+
+    fn jumped(&self) {
+        self.jumps.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Lets the clock run again from where it stood (the offset keeps the time continuous).
@@ -61,6 +85,7 @@ impl Clock {
             self.offset_ms
                 .store(frozen.saturating_sub(wall_ms()), Ordering::Relaxed);
         }
+        self.jumped();
     }
 
     /// True while frozen.
@@ -88,6 +113,7 @@ impl Clock {
                     Some(o.saturating_add(ms))
                 });
         }
+        self.jumped();
     }
 
     /// The current offset, for state export.
@@ -99,6 +125,7 @@ impl Clock {
     pub fn set_offset_ms(&self, ms: i64) {
         self.offset_ms.store(ms, Ordering::Relaxed);
         self.frozen_at_ms.store(0, Ordering::Relaxed);
+        self.jumped();
     }
 }
 

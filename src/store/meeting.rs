@@ -177,6 +177,9 @@ pub struct Meeting {
     /// Cloud recording of the meeting, once someone started one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recording: Option<super::Recording>,
+    /// The current or last screen share (`share.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sharing: Option<super::Share>,
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
@@ -223,6 +226,7 @@ impl Default for Meeting {
             waiting_room: WaitingRoom::default(),
             opened_from: None,
             recording: None,
+            sharing: None,
             extra: Map::new(),
             published: 0,
             changes: Pending::default(),
@@ -316,9 +320,7 @@ impl Meeting {
         self.ended_at = Some(now);
         self.locked = false;
         self.close_waiting_room(now);
-        if let Some(r) = &mut self.recording {
-            r.close(now);
-        }
+        self.close_media(now);
         for i in 0..self.participants.len() {
             let p = &mut self.participants[i];
             match p.status {

@@ -23,6 +23,7 @@ mod pending;
 pub mod plan;
 mod recording;
 mod secrets;
+mod share;
 pub mod subscription;
 mod tenant;
 mod tenant_users;
@@ -45,6 +46,7 @@ pub use meeting::{
 pub use meeting_ctl::{part_keys, ControlLogin, EndPhase};
 pub use recording::Recording;
 pub use secrets::Secrets;
+pub use share::Share;
 pub use subscription::{Mode, Subscription, SubscriptionOrigin, Subscriptions, Verification};
 pub use tenant::{Origin, Publisher, Tenant, TenantData};
 pub use tenant_users::LoginCheck;

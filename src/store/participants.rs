@@ -78,6 +78,7 @@ impl Meeting {
         if p.status == ParticipantStatus::Joined {
             p.status = ParticipantStatus::Left;
             p.left_at = Some(now);
+            self.end_share_of(user_id, now);
             self.record_participant(idx, |participant| ChangeKind::ParticipantLeft {
                 participant,
                 reason,

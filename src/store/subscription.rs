@@ -13,7 +13,7 @@ use parking_lot::RwLock;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 /// How events reach the receiver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -161,11 +161,24 @@ impl Subscription {
 /// One `RwLock` around an immutable map swapped whole: readers (the change sink, under a
 /// tenant's lock; the engine per change) take the read lock only to clone an `Arc`, writers
 /// (admin, scenarios, vendor config endpoints: rare) build a new map. Never held across I/O.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Subscriptions {
     map: RwLock<Arc<BTreeMap<String, Arc<Subscription>>>>,
     /// Woken on every change so the engine can start handshakes and release deliveries.
     changed: Notify,
+    /// Counts writes; any number of watchers (a vendor request waiting for the handshake it
+    /// asked for) see it move. Sent after the map is swapped, never under its lock.
+    version: watch::Sender<u64>,
+}
+
+impl Default for Subscriptions {
+    fn default() -> Self {
+        Subscriptions {
+            map: RwLock::default(),
+            changed: Notify::new(),
+            version: watch::channel(0).0,
+        }
+    }
 }
 
 /// Why a subscription write was refused.
@@ -227,6 +240,7 @@ impl Subscriptions {
             *guard = Arc::new(next);
         }
         self.changed.notify_one();
+        self.version.send_modify(|v| *v += 1);
     }
 
     /// Adds a subscription; refused when the id is taken.
@@ -296,6 +310,11 @@ impl Subscriptions {
     /// Forgets every subscription (reset, before the scenarios are re-applied).
     pub fn clear(&self) {
         self.write(BTreeMap::clear);
+    }
+
+    /// A feed that moves on every write, for any number of watchers (see `version`).
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.version.subscribe()
     }
 
     /// Resolves when a subscription changed since the last call (one waiter: the engine).

@@ -139,14 +139,6 @@ impl Outbound {
     }
 }
 
-/// One message to a connected client (Stream mode): `id` is the message id its
-/// acknowledgement names, `text` the whole frame.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LiveFrame {
-    pub id: String,
-    pub text: String,
-}
-
 impl Outbound {
     /// A POST of `body` with `headers`.
     pub fn post(body: Vec<u8>, headers: Vec<(&'static str, String)>) -> Outbound {
@@ -185,6 +177,12 @@ pub trait EventFormat: Send + Sync + 'static {
     /// Delivery modes served for this vendor.
     fn modes(&self) -> &'static [Mode] {
         &[Mode::Webhook]
+    }
+
+    /// The push protocol of the vendor's connection modes (every mode but webhook), if any
+    /// (`super::live`; the engine's side is `src/events/live.rs`).
+    fn live(&self) -> Option<&'static dyn super::live::LiveProtocol> {
+        None
     }
 
     /// True when a tenant has at most one subscription (Feishu: one request URL per app).
@@ -230,36 +228,33 @@ pub trait EventFormat: Send + Sync + 'static {
         self.events(change, sub, directory, new_id)
     }
 
-    /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).
-    fn encode(&self, sub: &Subscription, payload: &[u8], attempt: AttemptSeed) -> Outbound;
-
-    /// A delivery to a client connected to meetmock (a mode other than webhook: DingTalk
-    /// Stream): the frame for the connection named `connection`, or `None` when this format
-    /// serves no such mode.
-    fn live_frame(
-        &self,
-        sub: &Subscription,
-        payload: &[u8],
-        connection: &str,
-        attempt: AttemptSeed,
-    ) -> Option<LiveFrame> {
-        let _ = (sub, payload, connection, attempt);
+    /// The server-clock time (unix ms) before which an event of `event_type` from `change`
+    /// must not be sent (something the vendor sends later, e.g. Feishu's `recording_ready_v1`
+    /// once the file is processed); `None`: at once.
+    fn not_before(&self, event_type: &str, change: &Change) -> Option<i64> {
+        let _ = (event_type, change);
         None
     }
 
-    /// How long a connected client has to acknowledge a frame (real time).
-    fn ack_timeout(&self) -> Duration {
-        Duration::from_secs(5)
-    }
+    /// One delivery of `payload` on the wire (encrypted and signed as the subscription says).
+    fn encode(&self, sub: &Subscription, payload: &[u8], attempt: AttemptSeed) -> Outbound;
 
     /// The header carrying the signature, for the `corrupt_signature` delivery fault.
     fn signature_header(&self) -> Option<&'static str> {
         None
     }
 
-    /// Query parameters carrying the signature (DingTalk), for the same fault.
-    fn signature_query(&self) -> &'static [&'static str] {
-        &[]
+    /// Makes the signature of one send wrong but well-formed (the `corrupt_signature` delivery
+    /// fault). By default the last character of [`EventFormat::signature_header`] flips; a
+    /// vendor that signs inside the body (Huawei) overrides this.
+    fn corrupt_signature(&self, out: &mut Outbound) {
+        if let Some(name) = self.signature_header() {
+            for (n, v) in out.headers.iter_mut() {
+                if n.eq_ignore_ascii_case(name) {
+                    flip_last(v);
+                }
+            }
+        }
     }
 
     fn header_case(&self) -> HeaderCase {
@@ -295,6 +290,12 @@ pub trait EventFormat: Send + Sync + 'static {
 
     /// Waits before each retry after a failed attempt (its length is the number of retries).
     fn retry_schedule(&self) -> &'static [Duration];
+
+    /// No retry is due later than this after the first attempt (Huawei: 24 h); `None` when
+    /// the schedule alone decides.
+    fn retry_window(&self) -> Option<Duration> {
+        None
+    }
 
     fn timeouts(&self) -> Timeouts;
 
@@ -348,8 +349,16 @@ pub trait EventFormat: Send + Sync + 'static {
     }
 }
 
+/// Flips the last character of a hex value (or appends one): a wrong but well-formed value.
+pub fn flip_last(v: &mut String) {
+    match v.pop() {
+        Some(c) => v.push(if c == '0' { '1' } else { '0' }),
+        None => v.push('0'),
+    }
+}
+
 /// Validates a subscription against its vendor's format: mode, URL, secret fields (unknown,
-/// missing required), event types, CA certificates, then the format's own checks.
+/// missing required), settings, event types, CA certificates, then the format's own checks.
 pub fn validate(format: &dyn EventFormat, sub: &Subscription) -> Result<(), FieldError> {
     if sub.id.trim().is_empty() {
         return Err(FieldError::new("id", "must not be empty"));

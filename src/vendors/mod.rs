@@ -9,6 +9,7 @@ pub mod dingtalk;
 pub mod events;
 pub mod feishu;
 pub mod huawei;
+pub mod live;
 pub mod router;
 pub mod tencent;
 

@@ -208,6 +208,7 @@ pub async fn serve(app: &Arc<App>, mut parts: Parts, route: Arc<Route>, params: 
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
         secure,
+        later: None,
     };
     let span = tracing::debug_span!("websocket", id = %ex.request_id, vendor = %route.vendor, op = route.http.operation);
     let _enter = span.enter();

@@ -158,7 +158,8 @@ async fn joins_and_leaves_carry_the_participant_and_the_feishu_leave_reason() {
 }
 
 #[tokio::test]
-async fn a_meeting_not_reserved_through_the_openapi_fires_only_the_all_meeting_events() {
+async fn a_meeting_not_reserved_through_the_openapi_fires_only_the_all_meeting_and_participant_events(
+) {
     let yaml = r#"
 tenants:
   - vendor: feishu
@@ -183,17 +184,24 @@ tenants:
         .await;
     app.admin_post(&format!("/meetings/{id}/end"), json!({}))
         .await;
-    let got = rx.wait_for(2).await;
+    let got = rx.wait_for(3).await;
     assert_eq!(
         types(&got, None),
         [
             "vc.meeting.all_meeting_started_v1",
-            "vc.meeting.all_meeting_ended_v1"
+            "vc.meeting.all_meeting_ended_v1",
+            "vc.meeting.participant_meeting_ended_v1"
         ]
     );
     assert_eq!(got[0].event(None)["event"]["meeting"]["meeting_source"], 1);
+    // The users who took part, whatever made the meeting (a user-identity event).
+    let subscribers = &got[2].event(None)["event"]["subscriber_ids"];
+    assert_eq!(
+        subscribers,
+        &json!([{"open_id": "ou_h"}, {"open_id": "ou_g"}])
+    );
     let n = app.admin_get("/events/count").await.json()["count"].clone();
-    assert_eq!(n, 2, "nothing else was queued");
+    assert_eq!(n, 3, "nothing else was queued");
 }
 
 #[tokio::test]

@@ -139,7 +139,7 @@ async fn malformed_secrets_are_refused_naming_the_field_and_nothing_is_kept() {
     }
     let subs = app.admin_get("/subscriptions?vendor=dingtalk").await.json();
     assert_eq!(subs["subscriptions"], json!([]));
-    // Stream mode needs no secret.
+    // Stream mode needs no secret; saving it wants a connected client (the console's check).
     let r = app
         .admin_try(
             Method::POST,
@@ -148,5 +148,10 @@ async fn malformed_secrets_are_refused_naming_the_field_and_nothing_is_kept() {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.text);
-    assert_eq!(r.json()["verification"]["state"], "verified");
+    let v = r.json();
+    assert_eq!(v["verification"]["state"], "failed");
+    assert_eq!(
+        v["verification"]["error"],
+        "no dingtalk client of dingmockappkey is connected"
+    );
 }

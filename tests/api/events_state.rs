@@ -101,7 +101,7 @@ async fn a_subscription_imported_mid_handshake_gets_its_handshake_from_the_worke
 }
 
 /// A CA and a server configuration for 127.0.0.1 signed by it.
-fn ca_and_server() -> (String, Arc<rustls::ServerConfig>) {
+pub(crate) fn ca_and_server() -> (String, Arc<rustls::ServerConfig>) {
     use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);

@@ -36,6 +36,11 @@ impl Hw {
         }
     }
 
+    /// A client of this server, over plain HTTP.
+    pub(crate) fn of(app: TestApp) -> Hw {
+        Hw { app, tls: false }
+    }
+
     pub(crate) async fn with_scenario(yaml: &str) -> Hw {
         let cfg = meetmock::config::Config {
             listen: "127.0.0.1:0".parse().unwrap(),

@@ -71,7 +71,7 @@ const TC_CTL: &str = r#"{"operator_id":"host1","operator_id_type":1,"instanceid"
 const TC_USER: &str = r#"{"operator_id":"host1","operator_id_type":1,"userid":"newcomer","username":"N","phone":"13800000001","userid_list":["guest1"],"open_id_list":["o1"],"sdkid":"1"}"#;
 const FS_INV: &str = r#"{"invitees":[{"id":"ou_guest","user_type":1}],"kickout_users":[{"id":"ou_guest","user_type":1}],"host_user":{"id":"ou_guest","user_type":1},"old_host_user":{"id":"ou_host","user_type":1},"end_time":"{soon}"}"#;
 const DT_USERS: &str = r#"{"userList":[{"unionId":"union-guest"}],"inviteeList":[{"unionId":"union-guest","nick":"G"}],"unionId":"union-guest","nick":"Hijacked"}"#;
-const HW_ATT: &str = r#"{"attendees":[{"name":"G","phone":"+8613800000009"}],"bulkHangUpParticipants":["p1"],"bulkDelAttendInfo":[{"number":"+8613800000009"}],"isLock":1,"auto":0,"duration":30,"isMute":1,"applyChair":1,"chairmanPwd":"222222","isCohost":1,"newName":"X","number":"+8613800000009","callNum":"+8613800000009","confID":"{m}","pwd":"222222"}"#;
+const HW_ATT: &str = r#"{"attendees":[{"name":"G","phone":"+8613800000009"}],"bulkHangUpParticipants":["p1"],"bulkDelAttendInfo":[{"number":"+8613800000009"}],"isLock":1,"auto":0,"duration":30,"isMute":1,"applyChair":1,"chairmanPwd":"222222","isCohost":1,"newName":"X","number":"+8613800000009","callNum":"+8613800000009","confID":"{m}","pwd":"222222","isRecord":1}"#;
 
 /// Each vendor's own answer for a meeting its caller's tenant does not have.
 const T_TC: Kind = Kind::Target(500, "9003");
@@ -121,6 +121,7 @@ static SPECS: &[Spec] = &[
     ("tencent", "v1_users_delete", Cred::Sig, TC_Q, "", Kind::Own),
     ("feishu", "auth.tenant_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.app_access_token.internal", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
+    ("feishu", "callback.ws.endpoint", Cred::None, "", r#"{"AppID":"{a_id}","AppSecret":"{b_secret}"}"#, Kind::Mixed(200, "1000040345")),
     ("feishu", "auth.app_access_token.create", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}","app_ticket":"t"}"#, Kind::Mixed(200, "10014")),
     ("feishu", "auth.tenant_access_token.create", Cred::None, "", r#"{"app_access_token":"a-{a_id}","tenant_key":"{a_id}"}"#, Kind::Mixed(200, "10013")),
     ("feishu", "auth.app_ticket.resend", Cred::None, "", r#"{"app_id":"{a_id}","app_secret":"{b_secret}"}"#, Kind::Mixed(200, "10014")),
@@ -223,6 +224,11 @@ static SPECS: &[Spec] = &[
     ("huawei", "UpdateUser", Cred::HwUser, "", r#"{"name":"hijack"}"#, HW_USER_GONE),
     ("huawei", "BatchDeleteUsers", Cred::HwUser, "", r#"["{a_host}"]"#, HW_USER_GONE),
     ("huawei", "BatchUpdateUserStatus", Cred::HwUser, "", r#"["{a_host}"]"#, HW_USER_GONE),
+    ("huawei", "Record", Cred::HwCtl, "conferenceID={m}", HW_ATT, T_HW_CTL),
+    ("huawei", "SetWebHookConfig", Cred::HwUser, "", r#"{"subscriberId":"1","subscriberKey":"k","url":"https://127.0.0.1:1/cb"}"#, Kind::Own),
+    ("huawei", "ShowWebHookConfig", Cred::HwUser, "", "", Kind::List),
+    ("huawei", "UpdateWebHookConfigStatus", Cred::HwUser, "id=00000000000000000000000000000000&status=1", "", Kind::Mixed(400, "MMC.111070005")),
+    ("huawei", "DeleteWebHookConfig", Cred::HwUser, "id=00000000000000000000000000000000", "", Kind::Mixed(400, "MMC.111070005")),
 ];
 
 /// The state to compare: tenants keyed by vendor/id (tokens, ids drawn, journal ignored).

@@ -16,8 +16,9 @@ use super::events_model::{self as model, HttpPlaintext, Scene, Source, StreamVie
 use super::events_wire as wire;
 use crate::store::{Change, ChangeKind, Mode, Subscription, Tenant, TenantData, VendorId};
 use crate::vendors::events::{
-    AttemptSeed, EventDraft, EventFormat, FieldError, LiveFrame, Outbound, SecretField, Timeouts,
+    flip_last, AttemptSeed, EventDraft, EventFormat, FieldError, Outbound, SecretField, Timeouts,
 };
+use crate::vendors::live::LiveProtocol;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -50,6 +51,9 @@ const RETRIES: &[Duration] = &[Duration::from_secs(10), Duration::from_secs(30)]
 // DEVIATION: 2.5 s for both (D8, 2026); the older D6 says 1.5 s for the probe, and the limit
 // for ordinary pushes is undocumented (notes §6.4, §2.6).
 const ANSWER_WITHIN: Duration = Duration::from_millis(2500);
+
+/// How long a Stream client has to ACK an EVENT frame (real time).
+const STREAM_ACK_WITHIN: Duration = Duration::from_secs(5);
 
 /// The console's message for a reply that is not the encrypted `success` [doc D9].
 pub const REPLY_CHECK_FAILED: &str = "HTTP请求结果校验返回字段值失败";
@@ -311,35 +315,30 @@ impl EventFormat for DingtalkEvents {
         self.push(sub, payload, at)
     }
 
-    /// Stream mode: the EVENT frame of the delivery's Stream view, a fresh `messageId` per
-    /// attempt (`stream_frames.rs`).
-    fn live_frame(
-        &self,
-        sub: &Subscription,
-        payload: &[u8],
-        connection: &str,
-        at: AttemptSeed,
-    ) -> Option<LiveFrame> {
-        if sub.mode != Mode::Stream {
-            return None;
+    /// Stream mode's push protocol (`stream.rs`).
+    fn live(&self) -> Option<&'static dyn LiveProtocol> {
+        Some(&super::stream::StreamProtocol)
+    }
+
+    /// The signature travels in the query, under both names: both go wrong alike.
+    fn corrupt_signature(&self, out: &mut Outbound) {
+        for (name, value) in out.query.iter_mut() {
+            if matches!(*name, "msg_signature" | "signature") {
+                flip_last(value);
+            }
         }
-        let id: String = at
-            .bytes::<16>(4)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let text = super::stream_frames::event(payload, connection, &id, at.at_ms)?;
-        Some(LiveFrame { id, text })
     }
 
-    /// How long a Stream client has to ACK an EVENT frame (real time).
-    // DEVIATION: 5 s; DingTalk documents no ACK deadline (notes §7).
-    fn ack_timeout(&self) -> Duration {
-        Duration::from_secs(5)
-    }
-
-    fn signature_query(&self) -> &'static [&'static str] {
-        &["msg_signature", "signature"]
+    /// A Stream client has 5 s to ACK a frame (real time); HTTP push 2.5 s to answer.
+    // DEVIATION: DingTalk documents no ACK deadline (notes §7).
+    fn delivery_timeouts(&self, sub: &Subscription) -> Timeouts {
+        match sub.mode {
+            Mode::Stream => Timeouts {
+                connect: STREAM_ACK_WITHIN,
+                total: STREAM_ACK_WITHIN,
+            },
+            _ => self.timeouts(),
+        }
     }
 
     fn reply_check(&self, sub: &Subscription, status: u16, body: &[u8]) -> Result<(), String> {

@@ -133,10 +133,6 @@ impl Vendor for Dingtalk {
     fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
         Some(&events::DingtalkEvents)
     }
-    /// Stream mode's WebSocket (`stream.rs`).
-    fn websockets(&self) -> Vec<crate::ws::Route> {
-        vec![stream::route()]
-    }
     /// `event_status_enum: examples | field_text`: the conference `status` enum of events
     /// (`events_model.rs`, notes §6.1).
     fn validate_tenant_extra(

@@ -6,21 +6,22 @@
 //! `stream.py`/`frames.py`, Go `payload/`, Java `EventHeaders`). Frames are built in
 //! `stream_frames.rs`.
 //!
-//! A session registers with the engine's live transport (`events::live`) when the client
-//! subscribed to `EVENT` frames; each delivery of a `mode: stream` subscription then goes to one
-//! connected client of the app as an EVENT frame and waits for its ACK (success: `code` 200
-//! and not `data.status == "LATER"`). A missing, `LATER` or refused ACK, or a connection that
-//! closes first, is a failed attempt: the event is redelivered (same `eventId`, a new
+//! [`StreamProtocol`] is the vendor side of the engine's live connections (`events::live`),
+//! which serve the route and the sessions: each delivery of a `mode: stream` subscription goes
+//! to one connected client of the app as an EVENT frame and waits for its ACK (success: `code`
+//! 200 and not `data.status == "LATER"`). A missing, `LATER` or refused ACK, or a connection
+//! that closes first, is a failed attempt: the event is redelivered (same `eventId`, a new
 //! `messageId`) after 10 s and 30 s on the server clock, then listed as failed. A frame that is
-//! not JSON or not an ACK ends that session (SYSTEM `disconnect`, then close); other
-//! sessions and tenants are untouched.
+//! not JSON or not an ACK ends that session (SYSTEM `disconnect`, then close); other sessions
+//! and tenants are untouched.
 
 use super::errors;
 use super::stream_frames as frames;
 use crate::app::App;
-use crate::events::live::Acked;
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Token, TokenKind};
+use crate::vendors::live::{Framed, LiveClient, LiveProtocol, PushIds, Reaction};
+use crate::ws::{Config, Inbound};
 use http::StatusCode;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -31,9 +32,6 @@ pub const CONNECT_PATH: &str = "/connect";
 
 /// A ticket is good for one connection within 90 s [D18, second-hand].
 pub const TICKET_TTL_MS: i64 = 90_000;
-
-/// A write the client does not take within this ends the session (real time).
-const WRITE_WITHIN: Duration = Duration::from_secs(10);
 
 /// `POST /v1.0/gateway/connections/open` (OpenConnection, `auth_type Anonymous`: the
 /// credentials travel in the body [sdk D16]) → `{endpoint, ticket}`.
@@ -47,9 +45,6 @@ pub fn open(ex: &mut Exchange<'_>) -> Reply {
     let Some(tenant) = super::tokens::app(ex, field("clientId"), field("clientSecret")) else {
         return errors::err(ex, "invalid_client", None);
     };
-    let events = subs
-        .iter()
-        .any(|s| s.get("type").and_then(Value::as_str) == Some("EVENT"));
     let store = &ex.app.store;
     let h = store.secrets.hex(32);
     let ticket = format!(
@@ -62,7 +57,7 @@ pub fn open(ex: &mut Exchange<'_>) -> Reply {
     );
     let mut extra = serde_json::Map::new();
     extra.insert("stream".into(), json!(true));
-    extra.insert("events".into(), json!(events));
+    extra.insert("subscriptions".into(), Value::Array(subs));
     extra.insert("ua".into(), json!(field("ua")));
     store.tokens.insert(Token {
         value: ticket.clone(),
@@ -90,8 +85,6 @@ pub fn open(ex: &mut Exchange<'_>) -> Reply {
 /// Who a connection belongs to, from its `?ticket=` (taken: single use).
 pub struct Admitted {
     pub tenant: String,
-    /// The client subscribed to EVENT frames.
-    pub events: bool,
 }
 
 /// Checks and uses up the ticket of an upgrade request; `Err` is the refusal's message.
@@ -114,22 +107,41 @@ pub fn admit(app: &App, ticket: Option<&str>) -> Result<Admitted, String> {
         .ok_or("ticket is expired or already used")?;
     Ok(Admitted {
         tenant: taken.tenant,
-        events: taken.extra.get("events") == Some(&json!(true)),
     })
 }
 
-/// The WebSocket endpoint: accepts an upgrade carrying a good ticket (the tenant is the
-/// ticket's app), then runs [`session`] on it. Server pings every 60 s keep quiet clients (the
-/// Node SDK sends nothing but ACKs) from the idle limit.
-// DEVIATION: a missing, unknown, used or expired ticket is refused with HTTP 403 and a JSON
-// body before the upgrade; DingTalk's own refusal is undocumented (notes §7).
-pub fn route() -> crate::ws::Route {
-    let config = crate::ws::Config {
-        idle: Duration::from_secs(180),
-        keepalive: Some(Duration::from_secs(60)),
-        ..crate::ws::Config::default()
-    };
-    let accept: crate::ws::Accept = std::sync::Arc::new(|ex: &mut Exchange<'_>| {
+/// Stream mode's push protocol: the engine's live connections (`events::live`) serve its
+/// WebSocket route and sessions; this says how a client is admitted, how an event is framed,
+/// what a client message means.
+pub struct StreamProtocol;
+
+impl LiveProtocol for StreamProtocol {
+    fn path(&self) -> &'static str {
+        CONNECT_PATH
+    }
+
+    fn operation(&self) -> &'static str {
+        "StreamConnect"
+    }
+
+    /// Server pings after 60 s of silence keep quiet clients (the Node SDK sends nothing but
+    /// ACKs) from the idle limit.
+    fn config(&self) -> Config {
+        Config {
+            idle: Duration::from_secs(180),
+            keepalive: Some(Duration::from_secs(60)),
+            ..Config::default()
+        }
+    }
+
+    /// The ticket decides the app.
+    // DEVIATION: a missing, unknown, used or expired ticket is refused with HTTP 403 and a JSON
+    // body before the upgrade; DingTalk's own refusal is undocumented (notes §7).
+    fn accept(
+        &self,
+        ex: &mut Exchange<'_>,
+        _online: &dyn Fn(&str) -> usize,
+    ) -> Result<LiveClient, Reply> {
         let ticket = ex.query("ticket");
         let who = admit(ex.app, ticket.as_deref()).map_err(|why| {
             Reply::json_as(
@@ -138,121 +150,72 @@ pub fn route() -> crate::ws::Route {
                 &json!({ "code": "invalidTicket", "message": why }),
             )
         })?;
-        Ok(crate::ws::Accepted {
-            tenant: Some(who.tenant.clone()),
-            headers: Vec::new(),
-            run: Box::new(move |app, conn| Box::pin(session(app, who, WsConn(conn)))),
+        let connection = ex.app.store.secrets.hex(32);
+        Ok(LiveClient {
+            tenant: who.tenant,
+            label: format!("connectionId={connection}"),
+            params: vec![("connectionId".into(), connection)],
         })
-    });
-    crate::ws::Route::new(super::VENDOR, CONNECT_PATH, "StreamConnect", config, accept)
-}
+    }
 
-/// A `src/ws/` connection as the session's text socket; a binary message reads as a bad frame.
-struct WsConn(crate::ws::Conn);
-
-impl Socket for WsConn {
-    async fn recv(&mut self) -> Option<String> {
-        match self.0.recv().await? {
-            crate::ws::Inbound::Text(t) => Some(t),
-            crate::ws::Inbound::Binary(_) => Some("<binary message>".into()),
+    fn push(&self, client: &LiveClient, ids: &PushIds, payload: &[u8]) -> Framed {
+        let connection = client.param("connectionId").unwrap_or("");
+        let text = frames::event(payload, connection, &ids.key, ids.at_ms).unwrap_or_default();
+        Framed {
+            messages: vec![text.into_bytes()],
+            headers: vec![
+                ("messageId".into(), ids.key.clone()),
+                ("connectionId".into(), connection.to_string()),
+            ],
         }
     }
 
-    async fn send(&mut self, text: String) -> Result<(), ()> {
-        self.0.tx.text(text).await.map_err(|_| ())
-    }
-
-    async fn close(&mut self, code: u16, reason: &str) {
-        self.0.tx.close(code, reason).await;
-    }
-}
-
-/// A text-message socket, as the WebSocket plumbing offers it.
-pub trait Socket: Send {
-    /// The next text message; `None` once the client is gone. Binary messages are `Some`
-    /// of something that is not JSON (a bad frame).
-    fn recv(&mut self) -> impl std::future::Future<Output = Option<String>> + Send;
-    /// Sends a text message; `Err` once the client is gone.
-    fn send(&mut self, text: String) -> impl std::future::Future<Output = Result<(), ()>> + Send;
-    /// Ends the connection with a Close frame of this code and reason.
-    fn close(&mut self, code: u16, reason: &str) -> impl std::future::Future<Output = ()> + Send;
-}
-
-/// Serves one admitted connection until the client leaves, misbehaves or the server stops.
-pub async fn session<S: Socket>(app: std::sync::Arc<App>, who: Admitted, mut socket: S) {
-    let connection = app.store.secrets.hex(32);
-    let ids = || app.store.secrets.hex(32);
-    let registered = who.events.then(|| {
-        app.events
-            .live
-            .register(super::VENDOR, &who.tenant, connection.clone())
-    });
-    let (client, mut frames) = match registered {
-        Some((c, rx)) => (Some(c), Some(rx)),
-        None => (None, None),
-    };
-    let mut stopping = app.stopping.subscribe();
-    // A SYSTEM ping at once: the client's ACK proves the link (and its ACK path) works.
-    let ping_id = ids();
-    let now = || app.store.clock.now_ms();
-    let first = frames::system(
-        frames::PING,
-        &connection,
-        &ping_id,
-        now(),
-        &json!({"opaque": ids()}),
-    );
-    let mut alive = send(&mut socket, first).await;
-    while alive {
-        tokio::select! {
-            f = async { match frames.as_mut() { Some(rx) => rx.recv().await, None => std::future::pending().await } } => {
-                match f {
-                    Some(f) => alive = send(&mut socket, f.text).await,
-                    None => break,
-                }
-            }
-            m = socket.recv() => {
-                let Some(text) = m else { break };
-                match frames::read_ack(&text) {
-                    Ok((id, ack)) => {
-                        if let Some(c) = &client {
-                            c.acked(&id, ack);
-                        }
-                    }
-                    Err(why) => {
-                        tracing::debug!(tenant = %who.tenant, %why, "dingtalk stream: bad frame, disconnecting");
-                        let bye = frames::system(frames::DISCONNECT, &connection, &ids(), now(), &json!({"reason": why}));
-                        if send(&mut socket, bye).await {
-                            // 1008: policy violation (the frame was not an ACK).
-                            close(&mut socket, 1008, "bad frame").await;
-                        }
-                        break;
-                    }
-                }
-            }
-            _ = async { let _ = stopping.wait_for(|s| *s).await; } => {
-                let bye = frames::system(frames::DISCONNECT, &connection, &ids(), now(), &json!({"reason": "server shutting down"}));
-                if send(&mut socket, bye).await {
-                    close(&mut socket, 1001, "server shutting down").await;
-                }
-                break;
-            }
+    /// An ACK names its frame; anything else (not JSON, no numeric `code` or no
+    /// `headers.messageId`, a binary message) ends the connection (1008) after a SYSTEM
+    /// `disconnect`. ACKs of the SYSTEM ping match no push and change nothing.
+    fn read(&self, _app: &App, _client: &LiveClient, message: &Inbound) -> Reaction {
+        let Inbound::Text(text) = message else {
+            return Reaction::Close {
+                code: 1008,
+                reason: "a binary message (frames are JSON text)".into(),
+            };
+        };
+        match frames::read_ack(text) {
+            Ok((key, ack)) => Reaction::Ack {
+                key,
+                status: ack.code.unwrap_or(0),
+                ok: ack.verdict.is_ok(),
+                response: ack.raw,
+            },
+            Err(why) => Reaction::Close {
+                code: 1008,
+                reason: why,
+            },
         }
     }
-    if let Some(c) = &client {
-        app.events.live.unregister(c);
+
+    fn offline(&self, tenant: &str) -> String {
+        format!("no dingtalk client of {tenant} is connected")
     }
-}
 
-async fn close<S: Socket>(socket: &mut S, code: u16, reason: &str) {
-    let _ = tokio::time::timeout(WRITE_WITHIN, socket.close(code, reason)).await;
-}
+    fn text(&self) -> bool {
+        true
+    }
 
-async fn send<S: Socket>(socket: &mut S, text: String) -> bool {
-    matches!(
-        tokio::time::timeout(WRITE_WITHIN, socket.send(text)).await,
-        Ok(Ok(()))
-    )
+    /// A SYSTEM `ping` at once: the client's ACK proves the link (and its ACK path) works.
+    fn greeting(&self, client: &LiveClient, at_ms: i64) -> Vec<Vec<u8>> {
+        let connection = client.param("connectionId").unwrap_or("");
+        let id = format!("ping-{connection}-{at_ms}");
+        let data = json!({ "opaque": connection });
+        vec![frames::system(frames::PING, connection, &id, at_ms, &data).into_bytes()]
+    }
+
+    fn farewell(&self, client: &LiveClient, reason: &str, at_ms: i64) -> Option<Vec<u8>> {
+        let connection = client.param("connectionId").unwrap_or("");
+        let id = format!("disconnect-{connection}-{at_ms}");
+        let data = json!({ "reason": reason });
+        Some(frames::system(frames::DISCONNECT, connection, &id, at_ms, &data).into_bytes())
+    }
 }
 
 /// The success rule of an event ACK [inf §3.2]: `code` 200 and not `data.status == "LATER"`
@@ -270,7 +233,16 @@ pub fn verdict(code: u16, data: &str) -> Result<(), String> {
     }
 }
 
-/// An ACK as the live transport wants it.
+/// A client's answer to one frame: its code, the raw text, and whether the rule above counts
+/// it as an acknowledgement (`Err` says why not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acked {
+    pub code: Option<u16>,
+    pub raw: String,
+    pub verdict: Result<(), String>,
+}
+
+/// An ACK read.
 pub fn acked(code: u16, raw: &str, data: &str) -> Acked {
     Acked {
         code: Some(code),

@@ -8,8 +8,7 @@
 //! `int()`s them: anything else aborts the frame with no ACK). EVENT frames carry topic `*`
 //! (Go looks handlers up by (type, topic) and registers all-event handlers under `*`).
 
-use super::stream::acked;
-use crate::events::live::Acked;
+use super::stream::{acked, Acked};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::Value;

@@ -51,7 +51,8 @@ pub fn tenant_key(app: &str) -> String {
 }
 
 /// Validates settings written by a scenario or the admin API: `app_type` is `self_built` or
-/// `store`, `scopes` a list of strings or null. Unknown keys are refused.
+/// `store`, `scopes` a list of strings or null, `ws_client_config` the long connection's
+/// `ClientConfig` overrides (`longconn.rs`). Unknown keys are refused.
 pub fn validate(settings: &Map<String, Value>) -> Result<(), String> {
     for (k, v) in settings {
         match k.as_str() {
@@ -68,10 +69,11 @@ pub fn validate(settings: &Map<String, Value>) -> Result<(), String> {
                     return Err("`scopes` must be a list of scope names, or null for all".into());
                 }
             }
+            "ws_client_config" => super::longconn::validate_client_config(v)?,
             other => {
                 return Err(format!(
-                    "unknown feishu app setting {other:?}; valid: app_type, scopes"
-                ))
+                "unknown feishu app setting {other:?}; valid: app_type, scopes, ws_client_config"
+            ))
             }
         }
     }
@@ -100,6 +102,7 @@ pub fn admin_app(store: &crate::store::Store, body: &Value) -> Result<Value, Adm
             "app_id": t.id,
             "app_type": if app_type(d) == AppType::Store { "store" } else { "self_built" },
             "scopes": granted_scopes(d),
+            "ws_client_config": d.extra.get("ws_client_config"),
             "tenant_key": tenant_key(&t.id),
         })
     }))

@@ -91,6 +91,13 @@ catalogue! {
     TENANT_TOKEN_FAIL = ("get_tenant_access_token_fail", "10013", 200, "get tenant access token fail");
     TOKEN_BAD_SECRET = ("app_secret_invalid", "10014", 200, "app secret invalid");
     RESEND_FAIL = ("app_resend_fail", "10016", 200, "app resend fail");
+    // The long connection's endpoint discovery (`POST /callback/ws/endpoint`): HTTP 200,
+    // `{"code","msg","data":{}}`. 1000040345/1000040346 as the live service answers bad
+    // credentials [obs]; the other codes as the SDKs know them (ws/const.py) [sdk].
+    WS_BAD_CREDENTIALS = ("ws_app_id_or_secret_invalid", "1000040345", 200, "app_id or app_secret is invalid");
+    WS_BAD_APP_ID = ("ws_app_id_invalid", "1000040346", 200, "app_id is invalid");
+    WS_SYSTEM_BUSY = ("ws_system_busy", "1", 200, "system busy");
+    WS_INTERNAL = ("ws_internal_error", "1000040343", 200, "internal error");
     // authen v1 (OIDC and legacy) user-token endpoints: HTTP 200 [doc: historical pages].
     OIDC_BAD_REQUEST = ("oidc_invalid_request", "20001", 200, "Invalid request. Please check request param");
     OIDC_CODE_INVALID = ("oidc_code_invalid", "20003", 200, "The code passed is invalid. Please note that the code could only be used once");
@@ -156,7 +163,10 @@ pub fn render(ex: &Exchange<'_>, err: &ErrorDef, detail: Option<&str>) -> Reply 
 fn envelope(ex: &Exchange<'_>, err: &ErrorDef, msg: &str, extra: Value) -> Reply {
     let status = StatusCode::from_u16(err.status).unwrap_or(StatusCode::BAD_REQUEST);
     let code: i64 = err.code.parse().unwrap_or(121001);
-    let body = if err.name.starts_with("oauth_") {
+    let body = if err.name.starts_with("ws_") {
+        // node-sdk destructures `data` before it reads `code`: it is always an object.
+        json!({"code": code, "msg": msg, "data": {}})
+    } else if err.name.starts_with("oauth_") {
         json!({"code": code, "error": oauth_error(err), "error_description": msg})
     } else if err.code.starts_with("100") || code == 99991400 {
         json!({"code": code, "msg": msg})
@@ -171,6 +181,25 @@ fn envelope(ex: &Exchange<'_>, err: &ErrorDef, msg: &str, extra: Value) -> Reply
         json!({"code": code, "msg": msg, "error": error})
     };
     Reply::json(status, &body).with_code(err.code)
+}
+
+/// A refused long-connection upgrade: the SDKs read `handshake-status`, `handshake-msg` and
+/// (for 514) `handshake-autherrcode` from the answer's headers [sdk S1 ws/client.py,
+/// oapi-sdk-go ws/client.go `parseErr`]; the HTTP status itself is not read by any of them.
+// DEVIATION: the gateway's own status line and body for a refused upgrade are not documented;
+// 403 with a JSON body naming the same code (docs/vendors/feishu.md, "Long connection").
+pub fn ws_refusal(status: u16, msg: &str, auth_code: Option<u64>) -> Reply {
+    let mut r = Reply::json(
+        StatusCode::FORBIDDEN,
+        &json!({"code": status, "msg": msg, "data": {}}),
+    )
+    .with_header("handshake-status", &status.to_string())
+    .with_header("handshake-msg", msg)
+    .with_code(status.to_string());
+    if let Some(c) = auth_code {
+        r = r.with_header("handshake-autherrcode", &c.to_string());
+    }
+    r
 }
 
 /// Shorthand used by every handler: the catalogue entry rendered with its own message.

@@ -11,12 +11,14 @@
 // unless they declare `extra.meeting_source`; the real service only knows meetings it saw
 // being made (docs/vendors/feishu.md, "Events").
 
+use super::events_body::*;
 use super::events_wire;
-use crate::store::change::{ChangeKind, LeaveReason, MeetingSummary, Who};
-use crate::store::{Change, Subscription, TenantData, VendorId};
+use crate::store::change::{ChangeKind, LeaveReason};
+use crate::store::{Change, Mode, Subscription, TenantData, VendorId};
 use crate::vendors::events::{
-    AttemptSeed, EventDraft, EventFormat, Outbound, SecretField, Timeouts,
+    AttemptSeed, EventDraft, EventFormat, FieldError, Outbound, SecretField, Timeouts,
 };
+use crate::vendors::live::LiveProtocol;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -30,6 +32,12 @@ pub const JOIN_MEETING: &str = "vc.meeting.join_meeting_v1";
 pub const LEAVE_MEETING: &str = "vc.meeting.leave_meeting_v1";
 pub const ALL_MEETING_STARTED: &str = "vc.meeting.all_meeting_started_v1";
 pub const ALL_MEETING_ENDED: &str = "vc.meeting.all_meeting_ended_v1";
+pub const RECORDING_STARTED: &str = "vc.meeting.recording_started_v1";
+pub const RECORDING_ENDED: &str = "vc.meeting.recording_ended_v1";
+pub const RECORDING_READY: &str = "vc.meeting.recording_ready_v1";
+pub const SHARE_STARTED: &str = "vc.meeting.share_started_v1";
+pub const SHARE_ENDED: &str = "vc.meeting.share_ended_v1";
+pub const PARTICIPANT_MEETING_ENDED: &str = "vc.meeting.participant_meeting_ended_v1";
 
 /// Every type this format produces.
 const TYPES: &[&str] = &[
@@ -39,9 +47,20 @@ const TYPES: &[&str] = &[
     LEAVE_MEETING,
     ALL_MEETING_STARTED,
     ALL_MEETING_ENDED,
+    RECORDING_STARTED,
+    RECORDING_ENDED,
+    RECORDING_READY,
+    SHARE_STARTED,
+    SHARE_ENDED,
+    PARTICIPANT_MEETING_ENDED,
 ];
 
-/// Encrypt Key is optional in the console, the Verification Token always exists [doc S3].
+/// `subscriber_ids` of one `participant_meeting_ended_v1` holds at most 500 users [doc S7].
+const SUBSCRIBERS_PER_EVENT: usize = 500;
+
+/// Encrypt Key is optional in the console, the Verification Token always exists [doc S3];
+/// a webhook needs it (`check`), the long connection does not read it (auth happens at
+/// connect time, payloads are plaintext [doc S5]).
 const SECRETS: &[SecretField] = &[
     SecretField {
         name: "encrypt_key",
@@ -49,7 +68,7 @@ const SECRETS: &[SecretField] = &[
     },
     SecretField {
         name: "verification_token",
-        required: true,
+        required: false,
     },
 ];
 
@@ -62,174 +81,68 @@ const RETRIES: &[Duration] = &[
 ];
 
 /// Open platform (`meeting_source` 4): reserved through the OpenAPI.
-const OPEN_PLATFORM: i64 = 4;
-
-#[derive(Serialize)]
-struct Envelope<'a> {
-    schema: &'static str,
-    header: Header<'a>,
-    event: Body,
-}
-
-#[derive(Serialize)]
-struct Header<'a> {
-    event_id: &'a str,
-    event_type: &'a str,
-    /// Milliseconds, as a string [doc S2 field table].
-    create_time: String,
-    token: &'a str,
-    app_id: &'a str,
-    tenant_key: String,
-}
-
-#[derive(Serialize)]
-struct Body {
-    meeting: EventMeeting,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    operator: Option<EventUser>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    leave_reason: Option<u8>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    leave_user: Option<EventUser>,
-}
-
-/// `meeting_event_meeting`: ids and unix-second times as strings, enums as numbers [doc S6].
-#[derive(Serialize)]
-struct EventMeeting {
-    id: String,
-    topic: String,
-    meeting_no: String,
-    meeting_source: i64,
-    start_time: String,
-    end_time: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host_user: Option<EventUser>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner: Option<EventUser>,
-}
-
-/// `meeting_event_user`: all three ids (events carry no `user_id_type`) [doc S6,S7].
-#[derive(Serialize)]
-struct EventUser {
-    id: UserIds,
-    user_role: u8,
-    user_type: i64,
-}
-
-#[derive(Serialize)]
-struct UserIds {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    union_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    user_id: Option<String>,
-    open_id: String,
-}
-
-fn meeting_source(m: &MeetingSummary) -> i64 {
-    m.extra
-        .get("meeting_source")
-        .and_then(Value::as_i64)
-        .unwrap_or(OPEN_PLATFORM)
-}
-
-/// `user_role`: 2 for the meeting's host, 1 otherwise.
-fn user(d: &TenantData, m: &MeetingSummary, id: &str, user_type: i64) -> EventUser {
-    let u = d.user(id);
-    let alias = |k: &str| u.and_then(|u| u.aliases.get(k).cloned());
-    EventUser {
-        id: UserIds {
-            union_id: alias("union_id"),
-            user_id: alias("user_id"),
-            open_id: id.to_string(),
-        },
-        user_role: if m.host.as_deref() == Some(id) { 2 } else { 1 },
-        user_type,
-    }
-}
-
-fn who_type(w: &Who) -> i64 {
-    w.extra
-        .get("user_type")
-        .and_then(Value::as_i64)
-        .unwrap_or(1)
-}
-
-fn meeting(d: &TenantData, m: &MeetingSummary) -> EventMeeting {
-    EventMeeting {
-        id: m.id.clone(),
-        topic: m.topic.clone(),
-        meeting_no: m.code.clone(),
-        meeting_source: meeting_source(m),
-        start_time: m.started_at.unwrap_or(m.start_time).to_string(),
-        end_time: m.ended_at.unwrap_or(m.end_time).to_string(),
-        host_user: m.host.as_deref().map(|h| user(d, m, h, 1)),
-        owner: Some(user(d, m, &m.creator, 1)),
-    }
-}
-
-/// Who acted: the request's user, else the host, else the owner.
-fn actor(d: &TenantData, c: &Change) -> EventUser {
-    let m = &c.meeting;
-    let id = c
-        .operator
-        .as_deref()
-        .or(m.host.as_deref())
-        .unwrap_or(&m.creator);
-    user(d, m, id, 1)
-}
-
-/// The app's `tenant_key`: 16 hex derived from the app id (stable for an app, like the real
-/// one; its real derivation is not public).
-pub fn tenant_key(app_id: &str) -> String {
-    let h = app_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{:016x}", crate::store::splitmix64(h))
-}
-
-/// `leave_reason`: 1 left, 2 meeting ended, 3 kicked out [doc S6]. Being moved to a waiting
-/// room (Tencent's; Feishu meetings here have none) is a removal by someone in charge: 3 [inf].
-fn leave_reason(r: LeaveReason) -> u8 {
-    match r {
-        LeaveReason::Left => 1,
-        LeaveReason::MeetingEnded => 2,
-        LeaveReason::Kicked | LeaveReason::MovedToWaitingRoom => 3,
-    }
-}
+pub(super) const OPEN_PLATFORM: i64 = 4;
 
 impl FeishuEvents {
     /// (event type, body) pairs a change produces, before the subscription's filter.
     fn bodies(&self, c: &Change, d: &TenantData) -> Vec<(&'static str, Body)> {
         let m = &c.meeting;
         let reserved = meeting_source(m) == OPEN_PLATFORM;
-        let simple = |d: &TenantData| Body {
+        let by = |operator: EventUser| Body {
             meeting: meeting(d, m),
-            operator: Some(actor(d, c)),
-            leave_reason: None,
-            leave_user: None,
+            operator: Some(operator),
+            ..Body::default()
         };
         let pair = |own: &'static str, all: &'static str| {
             let mut v = Vec::new();
             if reserved {
-                v.push((own, simple(d)));
+                v.push((own, by(actor(d, c))));
             }
-            v.push((all, simple(d)));
+            v.push((all, by(actor(d, c))));
             v
         };
         match &c.kind {
             ChangeKind::MeetingStarted => pair(MEETING_STARTED, ALL_MEETING_STARTED),
-            ChangeKind::MeetingEnded { .. } => pair(MEETING_ENDED, ALL_MEETING_ENDED),
+            ChangeKind::MeetingEnded { .. } => {
+                let mut v = pair(MEETING_ENDED, ALL_MEETING_ENDED);
+                v.extend(self.participants_ended(c, d));
+                if let (true, Some(r)) = (reserved, &m.recording) {
+                    v.push((
+                        RECORDING_READY,
+                        Body {
+                            meeting: ready_meeting(d, m),
+                            url: Some(super::recording::minutes_url(&m.id)),
+                            duration: Some((r.recorded_secs * 1000).to_string()),
+                            ..Body::default()
+                        },
+                    ));
+                }
+                v
+            }
+            ChangeKind::MeetingUpdated { fields } if reserved => {
+                let mut v = Vec::new();
+                let has = |f: &str| fields.iter().any(|x| x == f);
+                if let (true, Some(r)) = (has("recording"), &m.recording) {
+                    let t = if r.running() {
+                        RECORDING_STARTED
+                    } else {
+                        RECORDING_ENDED
+                    };
+                    v.push((t, by(actor(d, c))));
+                }
+                if let (true, Some(s)) = (has("sharing"), &m.sharing) {
+                    let t = if s.active() {
+                        SHARE_STARTED
+                    } else {
+                        SHARE_ENDED
+                    };
+                    v.push((t, by(user(d, m, &s.user, 1))));
+                }
+                v
+            }
             ChangeKind::ParticipantJoined { participant } if reserved => {
                 let joiner = user(d, m, &participant.user_id, who_type(participant));
-                vec![(
-                    JOIN_MEETING,
-                    Body {
-                        meeting: meeting(d, m),
-                        operator: Some(joiner),
-                        leave_reason: None,
-                        leave_user: None,
-                    },
-                )]
+                vec![(JOIN_MEETING, by(joiner))]
             }
             ChangeKind::ParticipantLeft {
                 participant,
@@ -243,15 +156,46 @@ impl FeishuEvents {
                 vec![(
                     LEAVE_MEETING,
                     Body {
-                        meeting: meeting(d, m),
-                        operator: Some(operator),
                         leave_reason: Some(leave_reason(*reason)),
                         leave_user: Some(leaver()),
+                        ..by(operator)
                     },
                 )]
             }
             _ => Vec::new(),
         }
+    }
+
+    /// `participant_meeting_ended_v1`: any meeting of the tenant, for the users who took part
+    /// in it, at most 500 per event [doc S7].
+    // DEVIATION: the real event goes to user-identity subscriptions (users who subscribed
+    // through the app); meetmock names every user of the tenant who joined the meeting
+    // (docs/vendors/feishu.md, "Events").
+    fn participants_ended(&self, c: &Change, d: &TenantData) -> Vec<(&'static str, Body)> {
+        let Ok(full) = d.meeting(&c.meeting.id) else {
+            return Vec::new();
+        };
+        let mut took_part: Vec<&str> = Vec::new();
+        for p in &full.participants {
+            let was_in = p.joined_at.is_some() && d.user(&p.user_id).is_some();
+            if was_in && !took_part.contains(&p.user_id.as_str()) {
+                took_part.push(&p.user_id);
+            }
+        }
+        took_part
+            .chunks(SUBSCRIBERS_PER_EVENT)
+            .map(|chunk| {
+                (
+                    PARTICIPANT_MEETING_ENDED,
+                    Body {
+                        meeting: meeting(d, &c.meeting),
+                        operator: Some(actor(d, c)),
+                        subscriber_ids: Some(chunk.iter().map(|u| ids(d, u)).collect()),
+                        ..Body::default()
+                    },
+                )
+            })
+            .collect()
     }
 }
 
@@ -268,20 +212,52 @@ impl EventFormat for FeishuEvents {
         TYPES
     }
 
-    /// One request URL per app [doc S3].
+    /// One subscription mode per app, as the console's "订阅方式" [doc S3,S5].
     fn one_per_tenant(&self) -> bool {
         true
     }
 
-    /// Starts, ends, joins and leaves; invites, rings, declines and settings fire nothing.
+    /// "将事件发送至开发者服务器" (webhook) or "使用长连接接收事件" [doc S3,S5].
+    fn modes(&self) -> &'static [Mode] {
+        &[Mode::Webhook, Mode::LongConnection]
+    }
+
+    fn live(&self) -> Option<&'static dyn LiveProtocol> {
+        Some(&super::longconn::FeishuLive)
+    }
+
+    fn check(&self, sub: &Subscription) -> Result<(), FieldError> {
+        if sub.mode == Mode::Webhook && sub.secret("verification_token").is_none() {
+            return Err(FieldError::new(
+                "verification_token",
+                "is required for feishu webhook subscriptions",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Starts, ends, joins, leaves, the recorder and screen shares; invites, rings, declines
+    /// and other settings fire nothing.
     fn interested(&self, kind: &ChangeKind) -> bool {
-        matches!(
-            kind,
-            ChangeKind::MeetingStarted
-                | ChangeKind::MeetingEnded { .. }
-                | ChangeKind::ParticipantJoined { .. }
-                | ChangeKind::ParticipantLeft { .. }
-        )
+        match kind {
+            ChangeKind::MeetingUpdated { fields } => {
+                fields.iter().any(|f| f == "recording" || f == "sharing")
+            }
+            _ => matches!(
+                kind,
+                ChangeKind::MeetingStarted
+                    | ChangeKind::MeetingEnded { .. }
+                    | ChangeKind::ParticipantJoined { .. }
+                    | ChangeKind::ParticipantLeft { .. }
+            ),
+        }
+    }
+
+    /// `recording_ready_v1` once the file is processed, when `recording.get` answers it
+    /// (the meeting's end + `PROCESSING_S` on the server clock).
+    fn not_before(&self, event_type: &str, change: &Change) -> Option<i64> {
+        let ended = change.meeting.ended_at?;
+        (event_type == RECORDING_READY).then(|| (ended + super::recording::PROCESSING_S) * 1000)
     }
 
     fn events(

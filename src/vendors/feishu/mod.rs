@@ -9,8 +9,8 @@
 //! `view.rs` (meeting/reserve JSON), `tokens.rs` (app-level tokens), `grants.rs` (login codes,
 //! refresh tokens), `authen.rs` (authen v1), `oauth.rs` (OAuth v2/v3), `reserves.rs`,
 //! `meetings.rs`, `invite.rs` (invite, kickout, set_host), `recording.rs`, `reports.rs`
-//! (meeting_list, participant_list), `contact.rs`, `events.rs` + `events_wire.rs`
-//! (event callbacks).
+//! (meeting_list, participant_list), `contact.rs`, `events.rs` + `events_body.rs` +
+//! `events_wire.rs` (event callbacks), `longconn.rs` + `pbbp2.rs` (the long connection).
 
 mod apps;
 mod auth;
@@ -18,11 +18,14 @@ mod authen;
 mod contact;
 mod errors;
 pub mod events;
+mod events_body;
 mod events_wire;
 mod grants;
 mod invite;
+mod longconn;
 mod meetings;
 mod oauth;
+mod pbbp2;
 mod recording;
 mod reports;
 mod reserves;
@@ -98,7 +101,7 @@ impl Vendor for Feishu {
         routes::ROUTES
     }
     fn prefixes(&self) -> &'static [&'static str] {
-        &["/open-apis/", "/oauth/"]
+        &["/open-apis/", "/oauth/", "/callback/"]
     }
     fn request_id_header(&self) -> &'static str {
         "X-Tt-Logid"

@@ -19,6 +19,20 @@ use serde_json::{json, Value};
 /// How long the recording file takes to generate after the meeting ends [inf].
 pub const PROCESSING_S: i64 = 60;
 
+/// The minutes link of a meeting's recording (`get` and `recording_ready_v1` agree).
+pub fn minutes_url(meeting_id: &str) -> String {
+    let tail: String = meeting_id
+        .chars()
+        .rev()
+        .take(12)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let token = format!("obcn{tail}");
+    format!("https://meetings.feishu.cn/minutes/{token}")
+}
+
 /// Checks the operator of start/stop: in the meeting and its current host.
 fn host_in_meeting(m: &Meeting, op: &str) -> Result<(), Refusal> {
     if m.state != MeetingState::InProgress || super::view::is_calling(m) {
@@ -93,9 +107,8 @@ pub fn get(ex: &mut Exchange<'_>) -> Reply {
         if !ready {
             return Err(no(&RECORD_PROCESSING));
         }
-        let token = format!("obcn{}", &m.id[m.id.len().saturating_sub(12)..]);
         Ok(json!({"recording": {
-            "url": format!("https://meetings.feishu.cn/minutes/{token}"),
+            "url": minutes_url(&m.id),
             "duration": (r.total_secs(now) * 1000).to_string(),
         }}))
     }));

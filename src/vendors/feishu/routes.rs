@@ -1,7 +1,9 @@
 //! The Feishu route table (open.feishu.cn paths; `shared/vendors/feishu.md` §2) and router
 //! tests feeding the docs' example URLs through the shared router.
 
-use super::{authen, contact, invite, meetings, oauth, recording, reports, reserves, tokens};
+use super::{
+    authen, contact, invite, longconn, meetings, oauth, recording, reports, reserves, tokens,
+};
 use crate::store::TokenKind::{App, Tenant, User};
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -30,6 +32,14 @@ const MID: Option<&str> = Some("meeting_id");
 
 /// Every emulated Feishu endpoint.
 pub static ROUTES: &[Route] = &[
+    // The long connection's endpoint discovery [sdk: every SDK's ws client].
+    route!(
+        POST,
+        longconn::ENDPOINT,
+        "callback.ws.endpoint",
+        Auth::Open,
+        longconn::endpoint
+    ),
     route!(
         POST,
         "/open-apis/auth/v3/tenant_access_token/internal",

@@ -14,7 +14,7 @@
 //! `wsURL` is the host:port the client reached meetmock on (its `Host` header) and
 //! `tmpWsToken` a live single-use token bound to the conference, so a client can open
 //! `wss://<wsURL>/cms/open/websocket/confctl/increment/conn?confID=<id>&tmpToken=<token>`
-//! (the documented path; the socket itself is served by the events work).
+//! (the documented path, served by `ws.rs`).
 
 use super::auth::{control_token, CONTROL_TTL_SECS, HW};
 use super::control::{control_ctx, state_error};

@@ -1,4 +1,4 @@
-//! Huawei meeting control (会议控制): LockMeeting, HangUp, DeleteAttendees,
+//! Huawei meeting control (会议控制): LockMeeting, Record, HangUp, DeleteAttendees,
 //! ProlongMeeting, StopMeeting, ShowRealTimeInfoOfMeeting, and the control-call gate shared
 //! with InviteParticipant.
 //!
@@ -104,6 +104,22 @@ pub fn lock_meeting(ex: &mut Exchange<'_>) -> Reply {
             Ok(())
         }
         _ => Err("conf_bad_request"),
+    })
+}
+
+/// PUT /v1/mmc/control/conferences/record — Record (`isRecord` 1 starts cloud recording, 0
+/// stops it; asking for the state it is in already changes nothing). A meeting that recorded
+/// pushes `record.finish` when it ends.
+pub fn record(ex: &mut Exchange<'_>) -> Reply {
+    let on = ex.json::<Value>().ok().and_then(|v| v["isRecord"].as_i64());
+    with_meeting(ex, |m, now| {
+        let running = m.recording.as_ref().is_some_and(|r| r.running());
+        match on {
+            Some(1) if !running => m.start_recording(now).map_err(|_| "conf_status_illegal"),
+            Some(0) if running => m.stop_recording(now).map_err(|_| "conf_status_illegal"),
+            Some(0 | 1) => Ok(()),
+            _ => Err("conf_bad_request"),
+        }
     })
 }
 

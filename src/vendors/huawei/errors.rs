@@ -287,6 +287,13 @@ pub static ERRORS: &[ErrorDef] = &[
         "SERVER_FLOW_CONTROL"
     ),
     // DEVIATION: the real code of an unexpected server fault is not public.
+    // DEVIATION: no code is public for a failed `meeting.verify` (webhook.rs).
+    e!(
+        "webhook_verify_failed",
+        "MMC.100000501",
+        500,
+        "WEBHOOK_VERIFY_FAILED"
+    ),
     e!(
         "internal_error",
         "MMC.100000500",

@@ -9,13 +9,18 @@
 //! (management), `history.rs` (history, number lookup), `locate.rs` (a conference's
 //! enterprise), `conftoken.rs` (control and WebSocket tokens, chair-password lockout),
 //! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
-//! InviteWithPwd), `invite.rs` (InviteParticipant).
+//! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_info.rs` + `events_wire.rs`
+//! (the enterprise event push: catalogue, payloads, body and signature), `webhook.rs` (its configuration
+//! endpoints), `ws.rs` + `ws_frames.rs` (the meeting-control WebSocket: session and frames).
 
 mod appauth;
 mod auth;
 mod conftoken;
 mod control;
 mod errors;
+pub mod events;
+mod events_info;
+mod events_wire;
 mod history;
 mod invite;
 mod locate;
@@ -27,6 +32,9 @@ mod tokens;
 mod update;
 mod users;
 mod views;
+mod webhook;
+mod ws;
+mod ws_frames;
 
 use crate::exchange::{Exchange, Reply};
 use crate::store::{Store, VendorId};
@@ -89,5 +97,11 @@ impl Vendor for Huawei {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         auth::tenant_hint(ex)
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::HuaweiEvents)
+    }
+    fn websockets(&self) -> Vec<crate::ws::Route> {
+        ws::routes()
     }
 }

@@ -44,7 +44,7 @@ pub fn sip_number(u: &User) -> String {
 }
 
 /// The user's 32-hex UUID (`userUUID` alias, else derived from the account).
-fn uuid(u: &User) -> String {
+pub(super) fn uuid(u: &User) -> String {
     u.aliases.get("userUUID").cloned().unwrap_or_else(|| {
         let h = splitmix64(
             u.id.bytes()

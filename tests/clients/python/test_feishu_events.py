@@ -28,6 +28,7 @@ from lark_oapi.api.vc.v1 import (
     P2VcMeetingLeaveMeetingV1,
     P2VcMeetingMeetingEndedV1,
     P2VcMeetingMeetingStartedV1,
+    P2VcMeetingParticipantMeetingEndedV1,
     ReserveMeetingSetting,
 )
 from lark_oapi.core.model import RawRequest
@@ -54,6 +55,12 @@ class Sink:
             b.register_p2_vc_meeting_leave_meeting_v1,
             b.register_p2_vc_meeting_meeting_ended_v1,
             b.register_p2_vc_meeting_all_meeting_ended_v1,
+            b.register_p2_vc_meeting_participant_meeting_ended_v1,
+            b.register_p2_vc_meeting_recording_started_v1,
+            b.register_p2_vc_meeting_recording_ended_v1,
+            b.register_p2_vc_meeting_recording_ready_v1,
+            b.register_p2_vc_meeting_share_started_v1,
+            b.register_p2_vc_meeting_share_ended_v1,
         ):
             b = register(self.seen.append)
         handler = b.build()
@@ -175,6 +182,7 @@ EXPECTED = [
     (P2VcMeetingLeaveMeetingV1, "vc.meeting.leave_meeting_v1"),  # the host at the end, 2
     (P2VcMeetingMeetingEndedV1, "vc.meeting.meeting_ended_v1"),
     (P2VcMeetingAllMeetingEndedV1, "vc.meeting.all_meeting_ended_v1"),
+    (P2VcMeetingParticipantMeetingEndedV1, "vc.meeting.participant_meeting_ended_v1"),
 ]
 
 
@@ -200,13 +208,20 @@ def check_meeting_events(server, sink, mid):
     assert leaves == [(GUEST, 1), (KICKED, 3), (HOST, 2)]
     assert events[8].event.operator.id.open_id == HOST, "the host ended it through the SDK"
     assert int(events[8].event.meeting.end_time) >= int(started.meeting.start_time)
-    # The app has the last event a moment before meetmock has its answer: wait for the record.
+    took_part = {u.open_id for u in events[10].event.subscriber_ids}
+    assert took_part == {HOST, GUEST, KICKED}, "everyone who was in the meeting"
+    check_delivered(server, len(EXPECTED))
+    return events
+
+
+def check_delivered(server, n):
+    """The app has the last event a moment before meetmock has its answer: waits until all `n`
+    deliveries are recorded as delivered, and that they are all there is."""
     deadline = time.time() + 10
-    while server.admin_ok("GET", "/events/count?status=delivered")["count"] < len(EXPECTED):
+    while server.admin_ok("GET", "/events/count?status=delivered")["count"] < n:
         assert time.time() < deadline, server.admin_ok("GET", "/events")
         time.sleep(0.02)
-    assert server.admin_ok("GET", "/events/count")["count"] == len(EXPECTED)
-    return events
+    assert server.admin_ok("GET", "/events/count")["count"] == n
 
 
 def test_plain_events_reach_the_sdk_dispatcher_as_typed_models(fresh, sinks):

@@ -22,6 +22,7 @@ from huaweicloudsdkmeeting.v1 import (
     RestLockReqBody,
     RestScheduleConfDTO,
     SearchMeetingsRequest,
+    ShowRealTimeInfoOfMeetingRequest,
     ShowMeetingDetailRequest,
     StartMeetingRequest,
     StartRequest,
@@ -255,3 +256,31 @@ def fresh_scenario(name):
     import pathlib
 
     return pathlib.Path(__file__).resolve().parents[3] / "scenarios" / name
+
+
+def test_invitees_ring_then_answer_decline_or_ring_out_in_real_time_info(fresh):
+    """Issue 16 item 5: the living invite's call states in Huawei's terms — realTimeInfo
+    `state` 1 while the call is placed or ringing, 0 once answered; declined and rung-out calls
+    leave the list; ListOnlineConfAttendee counts those calling or in the meeting."""
+    fresh.admin_ok("POST", "/clock/freeze", {})
+    c = account_client(fresh)
+    conf_id = "914673889"
+    token = c.create_conf_token(
+        CreateConfTokenRequest(conference_id=conf_id, x_password="246810", x_login_type=1)
+    ).data.token
+    numbers = ["+8613800000001", "+8613800000008", "+8613800000009"]
+    invite(c, conf_id, token, *[Attendee(name=n, phone=n) for n in numbers])
+
+    def states():
+        info = c.show_real_time_info_of_meeting(
+            ShowRealTimeInfoOfMeetingRequest(conference_id=conf_id, x_conference_authorization=token)
+        )
+        return {p.phone: p.state for p in info.participants}
+
+    assert states() == {**{n: 1 for n in numbers}, "demo@hwcorp": 0}
+    assert online(c, conf_id).count == 4
+    fresh.admin_ok("POST", "/clock/advance", {"seconds": 30})
+    assert states() == {"+8613800000001": 0, "+8613800000008": 1, "demo@hwcorp": 0}
+    fresh.admin_ok("POST", "/clock/advance", {"seconds": 30})
+    assert states() == {"+8613800000001": 0, "demo@hwcorp": 0}
+    assert online(c, conf_id).count == 2
