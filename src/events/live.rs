@@ -213,13 +213,22 @@ async fn serve(
     proto: &'static dyn LiveProtocol,
 ) {
     let mut waiting: HashMap<String, oneshot::Sender<Ack>> = HashMap::new();
+    let now = || app.store.clock.now_ms();
+    let mut open = true;
+    for m in proto.greeting(&me.client, now()) {
+        open = open && write(&conn, proto, m).await;
+    }
+    if !open {
+        app.events.live.remove(me.id);
+        return;
+    }
     loop {
         tokio::select! {
             m = conn.recv() => {
                 let Some(m) = m else { break };
                 match proto.read(&app, &me.client, &m) {
                     Reaction::Reply(b) => {
-                        if conn.tx.binary(b).await.is_err() {
+                        if !write(&conn, proto, b).await {
                             break;
                         }
                     }
@@ -231,6 +240,9 @@ async fn serve(
                     }
                     Reaction::Ignore => {}
                     Reaction::Close { code, reason } => {
+                        if let Some(m) = proto.farewell(&me.client, &reason, now()) {
+                            write(&conn, proto, m).await;
+                        }
                         conn.tx.close(code, &reason).await;
                         break;
                     }
@@ -242,7 +254,7 @@ async fn serve(
                 waiting.retain(|_, w| !w.is_closed());
                 let mut sent = true;
                 for m in p.messages {
-                    if conn.tx.binary(m).await.is_err() {
+                    if !write(&conn, proto, m).await {
                         sent = false;
                         break;
                     }
@@ -253,13 +265,30 @@ async fn serve(
                 waiting.insert(p.key, p.ack);
             }
             _ = me.kicked() => {
-                conn.tx.close(1008, "events left without an ACK").await;
+                let why = "events left without an ACK";
+                if let Some(m) = proto.farewell(&me.client, why, now()) {
+                    write(&conn, proto, m).await;
+                }
+                conn.tx.close(1008, why).await;
                 break;
             }
         }
     }
     app.events.live.remove(me.id);
     // Dropping `waiting` tells every attempt still waiting that the connection closed.
+}
+
+/// Sends one message as the protocol speaks (text or binary); false once the client is gone.
+async fn write(conn: &Conn, proto: &dyn LiveProtocol, m: Vec<u8>) -> bool {
+    let sent = if proto.text() {
+        match String::from_utf8(m) {
+            Ok(t) => conn.tx.text(t).await,
+            Err(_) => return true,
+        }
+    } else {
+        conn.tx.binary(m).await
+    };
+    sent.is_ok()
 }
 
 /// One push of a delivery to a connected client of its tenant (the worker's counterpart of
@@ -321,7 +350,7 @@ pub(super) async fn once(
     };
     let framed = proto.push(&conn.client, &push, payload);
     a.headers = framed.headers;
-    let limit = format.timeouts().total;
+    let limit = format.delivery_timeouts(sub).total;
     let started = Instant::now();
     let result = tokio::time::timeout(limit, conn.send(push.key, framed.messages)).await;
     a.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -329,7 +358,12 @@ pub(super) async fn once(
         Ok(Ok(ack)) => {
             a.status = Some(ack.status);
             a.ok = ack.ok;
-            if !ack.ok {
+            if !ack.ok && ack.status == 200 {
+                a.error = Some(format!(
+                    "the client's ACK does not take it: {}",
+                    keep(ack.response.as_bytes())
+                ));
+            } else if !ack.ok {
                 a.error = Some(format!(
                     "the client answered code {}; {} wants 200",
                     ack.status, sub.vendor
