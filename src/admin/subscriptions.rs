@@ -43,7 +43,17 @@ fn show(app: &App, id: &str) -> AdminResult {
         .subscriptions
         .get(id)
         .ok_or_else(|| not_found(format!("no subscription {id:?}")))?;
-    Ok(view(&s, app.events.unfinished_of(id)))
+    Ok(shown(app, &s))
+}
+
+/// A subscription's view, with the clients connected for it when its clients connect to
+/// meetmock (Stream mode).
+fn shown(app: &App, s: &crate::store::Subscription) -> Value {
+    let mut v = view(s, app.events.unfinished_of(&s.id));
+    if s.mode != crate::store::Mode::Webhook {
+        v["connected"] = json!(app.events.live.count(s.vendor, &s.tenant));
+    }
+    v
 }
 
 /// `GET /__admin/subscriptions?vendor=&tenant=`
@@ -60,7 +70,7 @@ pub fn list(app: &App, req: &AdminReq<'_>) -> AdminResult {
         .iter()
         .filter(|s| vendor.is_none_or(|v| s.vendor == v))
         .filter(|s| tenant.is_none_or(|t| s.tenant == t))
-        .map(|s| view(s, app.events.unfinished_of(&s.id)))
+        .map(|s| shown(app, s))
         .collect();
     Ok(json!({ "subscriptions": list }))
 }

@@ -2,9 +2,10 @@
 //! connection; any vendor whose format has a [`LiveProtocol`]) instead of POSTed to a URL.
 //!
 //! - [`routes`] registers each protocol's WebSocket endpoint in the `src/ws/` table; the
-//!   vendor's accept check admits a client, [`serve`] then runs its session: it registers the
-//!   connection in [`Live`], answers what the protocol says to answer (pings), writes pushes,
-//!   and matches ACKs to the pushes waiting for them.
+//!   vendor's accept check admits a client, which is registered in [`Live`] before its `101`
+//!   goes out; [`serve`] then runs its session: it answers what the protocol says to answer
+//!   (pings), writes pushes, and matches ACKs to the pushes waiting for them. A client counts
+//!   as online exactly while the admin API shows its session (`Info::is_open`).
 //! - A subscription in a connection mode goes through the same outbox, lanes and retry
 //!   schedule as a webhook: the worker calls [`once`] instead of an HTTP POST. One connected
 //!   client of the tenant is picked at random for each push (Feishu's cluster mode: "one
@@ -28,7 +29,7 @@ use crate::store::{Subscription, VendorId};
 use crate::vendors::events::{AttemptSeed, EventFormat};
 use crate::vendors::live::{LiveClient, LiveProtocol, PushIds, Reaction};
 use crate::vendors::Vendor;
-use crate::ws::{Accepted, Conn};
+use crate::ws::{Accepted, Conn, Info};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
@@ -59,6 +60,8 @@ struct Push {
 pub struct LiveConn {
     /// The WebSocket session's id (`GET /__admin/connections`).
     pub id: u64,
+    /// The session: a client stops counting as online when it starts closing.
+    info: Arc<Info>,
     pub vendor: VendorId,
     pub client: LiveClient,
     push: mpsc::Sender<Push>,
@@ -115,12 +118,13 @@ pub struct Live {
 }
 
 impl Live {
-    /// The tenant's connected clients.
+    /// The tenant's connected clients (a closing one no longer counts, as in the admin API's
+    /// connections view).
     pub fn of(&self, vendor: VendorId, tenant: &str) -> Vec<Arc<LiveConn>> {
         self.conns
             .lock()
             .iter()
-            .filter(|c| c.vendor == vendor && c.client.tenant == tenant)
+            .filter(|c| c.vendor == vendor && c.client.tenant == tenant && c.info.is_open())
             .cloned()
             .collect()
     }
@@ -130,7 +134,7 @@ impl Live {
         self.conns
             .lock()
             .iter()
-            .filter(|c| c.vendor == vendor && c.client.tenant == tenant)
+            .filter(|c| c.vendor == vendor && c.client.tenant == tenant && c.info.is_open())
             .count()
     }
 
@@ -157,8 +161,10 @@ pub fn routes(vendors: &[Box<dyn Vendor>]) -> Vec<crate::ws::Route> {
                 Ok(Accepted {
                     tenant: Some(client.tenant.clone()),
                     headers: Vec::new(),
+                    // Online before the client holds its 101 (`crate::ws::Run`).
                     run: Box::new(move |app, conn| {
-                        Box::pin(serve(app, conn, client, proto, vendor))
+                        let (me, pushes) = register(&app, &conn, client, vendor);
+                        Box::pin(serve(app, conn, me, pushes, proto))
                     }),
                 })
             });
@@ -173,18 +179,18 @@ pub fn routes(vendors: &[Box<dyn Vendor>]) -> Vec<crate::ws::Route> {
         .collect()
 }
 
-/// One client's session (see the module docs).
-async fn serve(
-    app: Arc<App>,
-    mut conn: Conn,
+/// Counts the client online (and wakes the worker for events waiting for one).
+fn register(
+    app: &App,
+    conn: &Conn,
     client: LiveClient,
-    proto: &'static dyn LiveProtocol,
     vendor: VendorId,
-) {
-    let (tx, mut rx) = mpsc::channel::<Push>(PUSH_QUEUE);
+) -> (Arc<LiveConn>, mpsc::Receiver<Push>) {
+    let (tx, rx) = mpsc::channel::<Push>(PUSH_QUEUE);
     *conn.info.label.lock() = client.label.clone();
     let me = Arc::new(LiveConn {
         id: conn.info.id,
+        info: Arc::clone(&conn.info),
         vendor,
         client,
         push: tx,
@@ -195,14 +201,34 @@ async fn serve(
     });
     app.events.live.add(Arc::clone(&me));
     app.events.wake();
+    (me, rx)
+}
+
+/// One client's session (see the module docs).
+async fn serve(
+    app: Arc<App>,
+    mut conn: Conn,
+    me: Arc<LiveConn>,
+    mut rx: mpsc::Receiver<Push>,
+    proto: &'static dyn LiveProtocol,
+) {
     let mut waiting: HashMap<String, oneshot::Sender<Ack>> = HashMap::new();
+    let now = || app.store.clock.now_ms();
+    let mut open = true;
+    for m in proto.greeting(&me.client, now()) {
+        open = open && write(&conn, proto, m).await;
+    }
+    if !open {
+        app.events.live.remove(me.id);
+        return;
+    }
     loop {
         tokio::select! {
             m = conn.recv() => {
                 let Some(m) = m else { break };
                 match proto.read(&app, &me.client, &m) {
                     Reaction::Reply(b) => {
-                        if conn.tx.binary(b).await.is_err() {
+                        if !write(&conn, proto, b).await {
                             break;
                         }
                     }
@@ -214,6 +240,9 @@ async fn serve(
                     }
                     Reaction::Ignore => {}
                     Reaction::Close { code, reason } => {
+                        if let Some(m) = proto.farewell(&me.client, &reason, now()) {
+                            write(&conn, proto, m).await;
+                        }
                         conn.tx.close(code, &reason).await;
                         break;
                     }
@@ -225,7 +254,7 @@ async fn serve(
                 waiting.retain(|_, w| !w.is_closed());
                 let mut sent = true;
                 for m in p.messages {
-                    if conn.tx.binary(m).await.is_err() {
+                    if !write(&conn, proto, m).await {
                         sent = false;
                         break;
                     }
@@ -236,13 +265,30 @@ async fn serve(
                 waiting.insert(p.key, p.ack);
             }
             _ = me.kicked() => {
-                conn.tx.close(1008, "events left without an ACK").await;
+                let why = "events left without an ACK";
+                if let Some(m) = proto.farewell(&me.client, why, now()) {
+                    write(&conn, proto, m).await;
+                }
+                conn.tx.close(1008, why).await;
                 break;
             }
         }
     }
     app.events.live.remove(me.id);
     // Dropping `waiting` tells every attempt still waiting that the connection closed.
+}
+
+/// Sends one message as the protocol speaks (text or binary); false once the client is gone.
+async fn write(conn: &Conn, proto: &dyn LiveProtocol, m: Vec<u8>) -> bool {
+    let sent = if proto.text() {
+        match String::from_utf8(m) {
+            Ok(t) => conn.tx.text(t).await,
+            Err(_) => return true,
+        }
+    } else {
+        conn.tx.binary(m).await
+    };
+    sent.is_ok()
 }
 
 /// One push of a delivery to a connected client of its tenant (the worker's counterpart of
@@ -304,7 +350,7 @@ pub(super) async fn once(
     };
     let framed = proto.push(&conn.client, &push, payload);
     a.headers = framed.headers;
-    let limit = format.timeouts().total;
+    let limit = format.delivery_timeouts(sub).total;
     let started = Instant::now();
     let result = tokio::time::timeout(limit, conn.send(push.key, framed.messages)).await;
     a.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -312,7 +358,12 @@ pub(super) async fn once(
         Ok(Ok(ack)) => {
             a.status = Some(ack.status);
             a.ok = ack.ok;
-            if !ack.ok {
+            if !ack.ok && ack.status == 200 {
+                a.error = Some(format!(
+                    "the client's ACK does not take it: {}",
+                    keep(ack.response.as_bytes())
+                ));
+            } else if !ack.ok {
                 a.error = Some(format!(
                     "the client answered code {}; {} wants 200",
                     ack.status, sub.vendor

@@ -14,7 +14,8 @@
 //!   The sink runs under a tenant lock; nothing here ever takes a tenant lock while holding it.
 //! - `outbox`: every delivery's state. Taken briefly to enqueue, take due sends, record a
 //!   finished send, and for admin reads; encoding and HTTP happen outside it.
-//! - the webhook client cache and the subscriptions map have their own (see there).
+//! - the webhook client cache, the live clients and the subscriptions map have their own (see
+//!   there).
 
 pub mod delivery;
 pub mod live;
@@ -195,7 +196,9 @@ impl Engine {
             tenant.with(|d| {
                 for sub in &subs {
                     let secrets = &app.store.secrets;
-                    for ev in format.events(c, sub, d, &mut || secrets.next_u128()) {
+                    for ev in
+                        format.events_of_tenant(c, sub, &tenant, d, &mut || secrets.next_u128())
+                    {
                         let due = format.not_before(ev.event_type, c);
                         out.push(Delivery {
                             id: 0,
@@ -248,6 +251,22 @@ impl Engine {
             .into_iter()
             .map(|d| d.view(subs.get(&d.subscription).map(Arc::as_ref)))
             .collect()
+    }
+
+    /// Deliveries matching `f` and `keep`, oldest first, unmasked (each as `map` makes it,
+    /// under the outbox lock: keep it cheap), at most `limit`, and
+    /// whether more matched: for a vendor's own failed-event query (DingTalk
+    /// `GetCallBackFaileResult`), which answers the plaintext as the app would have read it.
+    pub fn oldest<T>(
+        &self,
+        f: &Filter,
+        keep: impl Fn(&Delivery) -> bool,
+        limit: usize,
+        map: impl Fn(&Delivery) -> T,
+    ) -> (Vec<T>, bool) {
+        let o = self.outbox.lock();
+        let (list, more) = o.oldest(f, keep, limit);
+        (list.into_iter().map(map).collect(), more)
     }
 
     pub fn count(&self, f: &Filter) -> usize {

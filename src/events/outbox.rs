@@ -360,6 +360,20 @@ impl Outbox {
             .collect()
     }
 
+    /// Kept deliveries matching `f` and `keep`, oldest first, at most `limit`; and whether
+    /// more matched.
+    pub fn oldest(
+        &self,
+        f: &Filter,
+        keep: impl Fn(&Delivery) -> bool,
+        limit: usize,
+    ) -> (Vec<&Delivery>, bool) {
+        let mut it = self.entries.values().filter(|d| f.accepts(d) && keep(d));
+        let out: Vec<&Delivery> = it.by_ref().take(limit).collect();
+        let more = it.next().is_some();
+        (out, more)
+    }
+
     pub fn count(&self, f: &Filter) -> usize {
         self.entries.values().filter(|d| f.accepts(d)).count()
     }

@@ -78,7 +78,7 @@ async fn handshake(app: &App, sub: &Subscription) -> (Verification, Option<Strin
         )
         .await;
     match (sent.status, sent.error) {
-        (Some(status), None) => match format.judge_handshake(&challenge, status, &sent.body) {
+        (Some(status), None) => match format.handshake_check(sub, &challenge, status, &sent.body) {
             Ok(()) => (Verification::Verified, None),
             Err(why) => (Verification::Failed, Some(why)),
         },

@@ -205,7 +205,7 @@ async fn once(
     if fault == Some(DeliveryFault::CorruptSignature) {
         format.corrupt_signature(&mut out);
     }
-    let url = if fault == Some(DeliveryFault::DeadUrl) {
+    let base = if fault == Some(DeliveryFault::DeadUrl) {
         DEAD_URL
     } else {
         sub.url.as_str()
@@ -215,27 +215,24 @@ async fn once(
         .events
         .webhook
         .post(
-            url,
+            base,
             &out,
             case,
             format.delivery_timeouts(sub),
             sub.ca_pem.as_deref(),
         )
         .await;
-    let ok = sent.status.is_some_and(|s| format.accepts(s, &sent.body));
     let error = match (sent.error, sent.status) {
         (Some(e), _) => Some(e),
-        (None, Some(s)) if !ok => Some(format!(
-            "answered HTTP {s}; {} wants {}",
-            format.vendor(),
-            format.acknowledgement()
-        )),
-        _ => None,
+        (None, Some(s)) => format.reply_check(sub, s, &sent.body).err(),
+        (None, None) => Some("no answer".to_string()),
     };
+    let ok = error.is_none();
     Attempt {
         n: job.n,
         seed,
-        url: url.to_string(),
+        // With the query the transport appended (DingTalk's signature is there).
+        url: out.url(base),
         headers: out
             .headers
             .iter()

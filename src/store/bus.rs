@@ -61,6 +61,8 @@ impl Default for ChangeBus {
 
 /// A change before it is stamped with its stream position.
 pub struct Draft {
+    /// Position in its meeting's own stream (see [`Change::meeting_seq`]).
+    pub meeting_seq: u64,
     pub at_ms: i64,
     pub vendor: VendorId,
     pub tenant: String,
@@ -77,6 +79,7 @@ impl ChangeBus {
             r.last_seq += 1;
             let c = Arc::new(Change {
                 seq: r.last_seq,
+                meeting_seq: d.meeting_seq,
                 at_ms: d.at_ms,
                 vendor: d.vendor,
                 tenant: d.tenant,

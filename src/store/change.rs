@@ -52,6 +52,11 @@ pub struct Who {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub participant_id: String,
     pub status: ParticipantStatus,
+    /// When they last joined and left, unix seconds (as on the participant).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_at: Option<i64>,
     /// Vendor-owned details (phone numbers, device, role…), as on the participant.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
@@ -68,6 +73,8 @@ impl Who {
             name: p.name.clone(),
             participant_id: p.participant_id.clone(),
             status: p.status,
+            joined_at: p.joined_at,
+            left_at: p.left_at,
             extra: p.extra.clone(),
             rejoined: false,
         }
@@ -234,6 +241,15 @@ pub struct MeetingSummary {
     pub capacity: u32,
     /// Seats taken (joined plus being called).
     pub seats_taken: usize,
+    /// Participants in the meeting now.
+    #[serde(default)]
+    pub joined: usize,
+    /// Participants who have joined at some point (those who left included).
+    #[serde(default)]
+    pub attended: usize,
+    /// Entries on the invitation list.
+    #[serde(default)]
+    pub invited: usize,
     /// Vendor-owned fields (reserve ids, passwords, settings…), as on the meeting.
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
@@ -262,6 +278,17 @@ impl MeetingSummary {
             locked: m.locked,
             capacity: m.capacity,
             seats_taken: m.seats_taken(),
+            joined: m
+                .participants
+                .iter()
+                .filter(|p| p.status == ParticipantStatus::Joined)
+                .count(),
+            attended: m
+                .participants
+                .iter()
+                .filter(|p| p.joined_at.is_some())
+                .count(),
+            invited: m.invitees.len(),
             extra: m.extra.clone(),
             recording: m.recording.clone(),
             sharing: m.sharing.clone(),
@@ -275,6 +302,11 @@ pub struct Change {
     /// Position in the server's stream: strictly increasing, never reused (it continues after
     /// a reset or a state import). A stable id for dedupe and for `since=` reads.
     pub seq: u64,
+    /// Position in its meeting's own stream, from 1: rises by one with every change of the
+    /// meeting and is kept with the meeting (state, restarts), so it orders one meeting's
+    /// changes for receivers that want a per-meeting sequence (DingTalk `statusSeqNum`).
+    #[serde(default)]
+    pub meeting_seq: u64,
     /// Server-clock time of the change, unix milliseconds.
     pub at_ms: i64,
     pub vendor: VendorId,

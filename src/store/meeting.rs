@@ -183,6 +183,11 @@ pub struct Meeting {
     /// Vendor-owned fields the domain does not interpret (passwords, settings, links…).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extra: Map<String, Value>,
+    /// Changes of this meeting published so far: the last
+    /// [`meeting_seq`](super::Change::meeting_seq). Kept with the state so the sequence never
+    /// restarts.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub published: u64,
     /// Failed chair-password logins to the meeting's control and the lock they caused.
     /// Transient security bookkeeping: not exported with the state (a restart clears it).
     #[serde(skip)]
@@ -190,6 +195,10 @@ pub struct Meeting {
     /// What the methods below changed and nobody has published yet (not state).
     #[serde(skip)]
     pub changes: Pending,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn default_capacity() -> u32 {
@@ -219,6 +228,7 @@ impl Default for Meeting {
             recording: None,
             sharing: None,
             extra: Map::new(),
+            published: 0,
             changes: Pending::default(),
             control_lock: Lockout::default(),
         }

@@ -52,6 +52,10 @@ pub struct Publisher {
     pub clock: Arc<Clock>,
 }
 
+/// One meeting's changes of an operation: its summary afterwards, the meeting sequence of the
+/// first change, the changes.
+type Drained = (MeetingSummary, u64, Vec<super::ChangeKind>);
+
 /// A tenant's users and meetings.
 #[derive(Debug, Default, Clone)]
 pub struct TenantData {
@@ -249,13 +253,8 @@ impl TenantData {
     }
 
     /// Takes every change recorded during the operation, oldest first, with the summary of
-    /// its meeting, and forgets the operator.
-    fn drain(
-        &mut self,
-    ) -> (
-        Option<String>,
-        Vec<(MeetingSummary, Vec<super::ChangeKind>)>,
-    ) {
+    /// its meeting and the meeting sequence of its first change, and forgets the operator.
+    fn drain(&mut self) -> (Option<String>, Vec<Drained>) {
         let operator = self.operator.take().or_else(super::bus::current_operator);
         let mut out = Vec::new();
         for id in std::mem::take(&mut self.touched) {
@@ -275,7 +274,9 @@ impl TenantData {
                             }
                         }
                     }
-                    out.push((MeetingSummary::of(m), kinds));
+                    let first = m.published + 1;
+                    m.published += kinds.len() as u64;
+                    out.push((MeetingSummary::of(m), first, kinds));
                 }
             }
         }
@@ -328,9 +329,10 @@ impl Tenant {
             let (operator, changed) = d.drain();
             if let Some(p) = self.publish_to.get() {
                 let at_ms = at.unwrap_or_else(|| p.clock.now_ms());
-                for (summary, kinds) in changed {
-                    for kind in kinds {
+                for (summary, first, kinds) in changed {
+                    for (kind, meeting_seq) in kinds.into_iter().zip(first..) {
                         p.bus.publish(Draft {
+                            meeting_seq,
                             at_ms,
                             vendor: self.vendor,
                             tenant: self.id.clone(),

@@ -173,6 +173,8 @@ impl Meeting {
                     name: name.to_string(),
                     participant_id: String::new(),
                     status: ParticipantStatus::Calling,
+                    joined_at: None,
+                    left_at: None,
                     extra: Default::default(),
                     rejoined: false,
                 },

@@ -11,7 +11,7 @@
 //! [`validate`] is the one validation of a subscription (scenarios, admin API, state import,
 //! vendor config endpoints): generic checks plus the format's own [`EventFormat::check`].
 
-use crate::store::{Change, ChangeKind, Mode, Subscription, TenantData, VendorId};
+use crate::store::{Change, ChangeKind, Mode, Subscription, Tenant, TenantData, VendorId};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
@@ -113,11 +113,30 @@ pub enum Method {
 pub struct Outbound {
     pub method: Method,
     /// Query parameters appended to the subscription's URL, raw (the transport
-    /// percent-encodes them, `+ / =` included).
+    /// percent-encodes them, `+ / =` included): Tencent's `check_str`, DingTalk's
+    /// `msg_signature`, `timestamp`, `nonce`.
     pub query: Vec<(&'static str, String)>,
     pub body: Vec<u8>,
     /// Header name (as the vendor names it) → value, in sending order.
     pub headers: Vec<(&'static str, String)>,
+}
+
+impl Outbound {
+    /// `url` with [`query`](Self::query) appended, as the admin API shows what was sent (the
+    /// transport appends it itself).
+    pub fn url(&self, url: &str) -> String {
+        if self.query.is_empty() {
+            return url.to_string();
+        }
+        match url::Url::parse(url) {
+            Ok(mut u) => {
+                u.query_pairs_mut()
+                    .extend_pairs(self.query.iter().map(|(k, v)| (*k, v.as_str())));
+                u.to_string()
+            }
+            Err(_) => url.to_string(),
+        }
+    }
 }
 
 impl Outbound {
@@ -195,6 +214,20 @@ pub trait EventFormat: Send + Sync + 'static {
         new_id: &mut dyn FnMut() -> u128,
     ) -> Vec<EventDraft>;
 
+    /// What the engine calls: [`events`](Self::events) with the tenant's credentials at hand,
+    /// for formats whose events carry one (DingTalk `CorpId`). Defaults to `events`.
+    fn events_of_tenant(
+        &self,
+        change: &Change,
+        sub: &Subscription,
+        tenant: &Tenant,
+        directory: &TenantData,
+        new_id: &mut dyn FnMut() -> u128,
+    ) -> Vec<EventDraft> {
+        let _ = tenant;
+        self.events(change, sub, directory, new_id)
+    }
+
     /// The server-clock time (unix ms) before which an event of `event_type` from `change`
     /// must not be sent (something the vendor sends later, e.g. Feishu's `recording_ready_v1`
     /// once the file is processed); `None`: at once.
@@ -239,6 +272,22 @@ pub trait EventFormat: Send + Sync + 'static {
         status == 200
     }
 
+    /// What the engine calls: `Ok` when the receiver's answer acknowledges the event, else
+    /// why not. Override it when the answer must be read with the subscription's secrets
+    /// (DingTalk's encrypted `success`); defaults to [`accepts`](Self::accepts).
+    fn reply_check(&self, sub: &Subscription, status: u16, body: &[u8]) -> Result<(), String> {
+        let _ = sub;
+        if self.accepts(status, body) {
+            Ok(())
+        } else {
+            Err(format!(
+                "answered HTTP {status}; {} wants {}",
+                self.vendor(),
+                self.acknowledgement()
+            ))
+        }
+    }
+
     /// Waits before each retry after a failed attempt (its length is the number of retries).
     fn retry_schedule(&self) -> &'static [Duration];
 
@@ -278,6 +327,20 @@ pub trait EventFormat: Send + Sync + 'static {
     fn judge_handshake(&self, challenge: &str, status: u16, body: &[u8]) -> Result<(), String> {
         let _ = (challenge, status, body);
         Ok(())
+    }
+
+    /// What the engine calls to judge the handshake's answer: override it when the answer
+    /// must be read with the subscription's secrets; defaults to
+    /// [`judge_handshake`](Self::judge_handshake).
+    fn handshake_check(
+        &self,
+        sub: &Subscription,
+        challenge: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<(), String> {
+        let _ = sub;
+        self.judge_handshake(challenge, status, body)
     }
 
     /// How long the receiver has to answer the handshake.

@@ -103,4 +103,23 @@ pub trait LiveProtocol: Send + Sync + 'static {
     /// Why a subscription in this mode cannot be saved while no client is connected (the
     /// console's message), for the subscription's verification error.
     fn offline(&self, tenant: &str) -> String;
+
+    /// True when the protocol speaks text messages (DingTalk Stream's JSON frames): pushes,
+    /// replies, greetings and farewells go out as text (valid UTF-8), else as binary.
+    fn text(&self) -> bool {
+        false
+    }
+
+    /// Messages sent as soon as a client's session opens (DingTalk: a SYSTEM `ping`).
+    fn greeting(&self, client: &LiveClient, at_ms: i64) -> Vec<Vec<u8>> {
+        let _ = (client, at_ms);
+        Vec::new()
+    }
+
+    /// A message sent before the engine closes a client's connection (a bad message, too many
+    /// pushes left without an ACK): DingTalk's SYSTEM `disconnect`.
+    fn farewell(&self, client: &LiveClient, reason: &str, at_ms: i64) -> Option<Vec<u8>> {
+        let _ = (client, reason, at_ms);
+        None
+    }
 }

@@ -9,8 +9,9 @@
 //!   the push endpoints of event formats ([`crate::events::live`]).
 //! - [`serve`] is the upgrade's pipeline: request id → fault rules (as for any request) →
 //!   the RFC 6455 handshake check (`handshake.rs`: 400, or 426 for another version) → the
-//!   accept check → `101 Switching Protocols` with the vendor's request-id header → journal.
-//!   The connection is then handed to the session loop (`session.rs`) in its own task.
+//!   accept check → the session's protocol started and the session shown → `101 Switching
+//!   Protocols` with the vendor's request-id header → journal. The upgraded connection is then
+//!   handed to the session loop (`session.rs`) in its own task.
 //! - `session.rs` owns the socket: data messages go to the session's [`Conn`], pings are
 //!   answered, silence is bounded ([`Config::idle`]), a slow reader is cut
 //!   ([`Config::write_timeout`]), and every session ends with a Close frame (1001) when the
@@ -48,7 +49,10 @@ pub type Params = Vec<(String, String)>;
 pub type BoxFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 
 /// What runs an accepted session: given the server state and the connection, it serves the
-/// vendor's protocol until `Conn::recv` says the connection is gone.
+/// vendor's protocol until `Conn::recv` says the connection is gone. It is called before the
+/// `101` is sent: what it does before returning its future (registering the client with an
+/// engine) is done by the time the client is connected; what the future sends waits for the
+/// socket.
 pub type Run = Box<dyn FnOnce(Arc<App>, Conn) -> BoxFuture + Send>;
 
 /// An accept check: the upgrade request (its query, headers and the server state through
@@ -258,35 +262,33 @@ pub async fn serve(app: &Arc<App>, mut parts: Parts, route: Arc<Route>, params: 
     for (k, val) in &accepted.headers {
         reply = reply.with_header(k, val);
     }
-    let info = app.ws.sessions.open(
+    let info = app.ws.sessions.create(
         route.vendor,
         route.http.operation,
         accepted.tenant.clone(),
         crate::journal::mask_target(&target),
         app.store.clock.now_ms(),
     );
+    // The protocol starts (and the session shows) before the 101 goes out.
+    let session = session::start(app, info, accepted.run);
     let resp = pipeline::finish(&mut ex, reply, fired, started);
-    if let Some(upgrade) = upgrade {
-        let app = Arc::clone(app);
-        let config = route.config;
-        tokio::spawn(async move {
-            match upgrade.await {
+    let app = Arc::clone(app);
+    let config = route.config;
+    tokio::spawn(async move {
+        match upgrade {
+            Some(upgrade) => match upgrade.await {
                 Ok(io) => {
-                    session::run(
-                        app,
-                        hyper_util::rt::TokioIo::new(io),
-                        info,
-                        config,
-                        accepted.run,
-                    )
-                    .await
+                    session
+                        .run(app, hyper_util::rt::TokioIo::new(io), config)
+                        .await
                 }
                 Err(e) => {
                     tracing::debug!(error = %e, "websocket upgrade failed");
-                    app.ws.sessions.close(info.id);
+                    session.abandon(&app).await;
                 }
-            }
-        });
-    }
+            },
+            None => session.abandon(&app).await,
+        }
+    });
     Outcome::Respond(resp)
 }

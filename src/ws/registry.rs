@@ -3,6 +3,13 @@
 //!
 //! One mutex around a small map, taken to add, remove and list; never held across I/O. The
 //! counters of a session are atomics on its own [`Info`].
+//!
+//! A session is shown only while it is served: it is [`Sessions::show`]n once its protocol
+//! has started (before the client gets its `101`), and leaves the view the moment it starts
+//! closing ([`Info::request_close`], or its loop ending) although its socket may wait a moment
+//! for the client's Close. Engines that count a tenant's connected clients (the event
+//! engine's live connections) read the same [`Info::is_open`], so the view and "who is
+//! online" never disagree.
 
 use crate::store::VendorId;
 use parking_lot::Mutex;
@@ -29,15 +36,26 @@ pub struct Info {
     pub last_in_ms: AtomicI64,
     /// What the session serves (set by it, e.g. `feishu long connection device 7…`).
     pub label: Mutex<String>,
+    /// Closing or closed: no longer served.
     closing: AtomicBool,
     close: Notify,
 }
 
 impl Info {
-    /// Asks the session to close (1001) as soon as it can.
+    /// Asks the session to close (1001) as soon as it can; it is no longer open from now on.
     pub fn request_close(&self) {
         self.closing.store(true, Ordering::Release);
         self.close.notify_one();
+    }
+
+    /// The session's loop ended (whatever the reason): it is no longer open.
+    pub(super) fn end(&self) {
+        self.closing.store(true, Ordering::Release);
+    }
+
+    /// Served: shown by the admin API and counted online by engines.
+    pub fn is_open(&self) -> bool {
+        !self.closing.load(Ordering::Acquire)
     }
 
     /// Resolves once a close was requested.
@@ -75,8 +93,8 @@ pub struct Sessions {
 }
 
 impl Sessions {
-    /// Registers a session being opened.
-    pub fn open(
+    /// A session being opened, not shown yet ([`Sessions::show`]).
+    pub fn create(
         &self,
         vendor: VendorId,
         operation: &'static str,
@@ -85,7 +103,7 @@ impl Sessions {
         now_ms: i64,
     ) -> Arc<Info> {
         let id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let info = Arc::new(Info {
+        Arc::new(Info {
             id,
             vendor,
             operation,
@@ -98,9 +116,12 @@ impl Sessions {
             label: Mutex::new(String::new()),
             closing: AtomicBool::new(false),
             close: Notify::new(),
-        });
-        self.map.lock().insert(id, Arc::clone(&info));
-        info
+        })
+    }
+
+    /// Shows a session whose protocol has started.
+    pub fn show(&self, info: &Arc<Info>) {
+        self.map.lock().insert(info.id, Arc::clone(info));
     }
 
     /// Forgets a session that ended.
@@ -108,8 +129,9 @@ impl Sessions {
         self.map.lock().remove(&id);
     }
 
+    /// An open session.
     pub fn get(&self, id: u64) -> Option<Arc<Info>> {
-        self.map.lock().get(&id).cloned()
+        self.map.lock().get(&id).filter(|i| i.is_open()).cloned()
     }
 
     /// Open sessions, oldest first, optionally of one vendor and tenant.
@@ -117,14 +139,16 @@ impl Sessions {
         self.map
             .lock()
             .values()
+            .filter(|i| i.is_open())
             .filter(|i| vendor.is_none_or(|v| i.vendor == v))
             .filter(|i| tenant.is_none_or(|t| i.tenant.as_deref() == Some(t)))
             .cloned()
             .collect()
     }
 
+    /// How many sessions are open.
     pub fn len(&self) -> usize {
-        self.map.lock().len()
+        self.map.lock().values().filter(|i| i.is_open()).count()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
@@ -100,15 +101,19 @@ enum End {
     Quiet,
 }
 
-/// Runs a session on an upgraded connection until it ends, then forgets it.
-pub(super) async fn run<S>(app: Arc<App>, io: S, info: Arc<Info>, config: Config, protocol: Run)
-where
-    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
-{
-    let ws_config = WebSocketConfig::default()
-        .max_message_size(Some(config.max_message))
-        .max_frame_size(Some(config.max_message));
-    let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(ws_config)).await;
+/// A session whose protocol runs and whose socket is still to come (the upgrade).
+pub(super) struct Started {
+    info: Arc<Info>,
+    in_tx: mpsc::Sender<Inbound>,
+    out_rx: mpsc::Receiver<Out>,
+    task: JoinHandle<()>,
+}
+
+/// Starts the protocol before the handshake is answered, then shows the session: what the
+/// protocol does before returning its future (the event engine registering a connected
+/// client) is done by the time the client holds its `101`, so a client the admin API lists,
+/// or one that has just connected, is online. What it sends waits in the queue for the socket.
+pub(super) fn start(app: &Arc<App>, info: Arc<Info>, protocol: Run) -> Started {
     let (in_tx, in_rx) = mpsc::channel(QUEUE);
     let (out_tx, out_rx) = mpsc::channel(QUEUE);
     let conn = Conn {
@@ -116,8 +121,59 @@ where
         tx: Sender { tx: out_tx },
         info: Arc::clone(&info),
     };
-    let mut task = tokio::spawn(protocol(Arc::clone(&app), conn));
-    let end = pump(&app, &mut ws, &info, config, in_tx, out_rx).await;
+    let session = protocol(Arc::clone(app), conn);
+    app.ws.sessions.show(&info);
+    Started {
+        info,
+        in_tx,
+        out_rx,
+        task: tokio::spawn(session),
+    }
+}
+
+impl Started {
+    /// The upgrade failed: the protocol sees the session end, and it is forgotten.
+    pub(super) async fn abandon(self, app: &App) {
+        let Started {
+            info,
+            in_tx,
+            out_rx,
+            task,
+        } = self;
+        info.end();
+        drop((in_tx, out_rx));
+        finish(app, &info, task).await;
+    }
+
+    /// Runs the session on the upgraded connection until it ends, then forgets it.
+    pub(super) async fn run<S>(self, app: Arc<App>, io: S, config: Config)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let Started {
+            info,
+            in_tx,
+            out_rx,
+            task,
+        } = self;
+        let ws_config = WebSocketConfig::default()
+            .max_message_size(Some(config.max_message))
+            .max_frame_size(Some(config.max_message));
+        let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(ws_config)).await;
+        let end = pump(&app, &mut ws, &info, config, in_tx, out_rx).await;
+        // No longer served from here, though the closing handshake may take a moment.
+        info.end();
+        close(&mut ws, end).await;
+        drop(ws);
+        finish(&app, &info, task).await;
+    }
+}
+
+/// Sends the Close `end` asks for and waits (briefly) for the client's.
+async fn close<S>(ws: &mut WebSocketStream<S>, end: End)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
     if let End::Send(code, reason) = end {
         let frame = CloseFrame {
             code,
@@ -133,7 +189,10 @@ where
         };
         let _ = tokio::time::timeout(CLOSE_GRACE, closing).await;
     }
-    drop(ws);
+}
+
+/// Gives the protocol task a moment to notice the end, then forgets the session.
+async fn finish(app: &App, info: &Info, mut task: JoinHandle<()>) {
     if tokio::time::timeout(PROTOCOL_GRACE, &mut task)
         .await
         .is_err()

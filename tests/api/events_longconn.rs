@@ -162,6 +162,57 @@ async fn a_long_connection_subscription_is_saved_only_while_a_client_is_online()
     assert_eq!(v["verification"]["state"], "verified", "{v}");
 }
 
+/// A client is online for the engine by the time it holds its `101`: a subscription set right
+/// after the upgrade (what an app — or a test waiting for `GET /__admin/connections` — does) is
+/// verified, and a push right after it reaches the client. Repeated: the race this rules out
+/// was the session task registering the client a moment after the handshake was answered.
+#[tokio::test]
+async fn a_client_is_online_as_soon_as_its_upgrade_is_answered() {
+    let app = TestApp::spawn().await;
+    for round in 0..40 {
+        let lark = Lark::connect(&app, APP, SECRET).await;
+        let sub = subscribe_longconn(&app).await;
+        assert_eq!(
+            sub["verification"]["state"], "verified",
+            "round {round}: {sub}"
+        );
+        let id = sub["id"].as_str().unwrap();
+        let r = app
+            .admin_try(Method::DELETE, &format!("/subscriptions/{id}"), json!({}))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+        drop(lark);
+    }
+}
+
+/// The connections view and the engine agree on who is online: a connection the admin API
+/// drops leaves `GET /__admin/connections` at once — while it still waits for the client's
+/// Close — and is no longer online for its subscription (a test that waits for "a connection"
+/// after a drop would otherwise find the closing one and subscribe to nobody).
+#[tokio::test]
+async fn a_dropped_connection_leaves_the_connections_view_as_it_goes_offline() {
+    let (app, _lark) = setup().await;
+    let conns = app.admin_get("/connections?vendor=feishu").await.json();
+    let id = conns["connections"][0]["id"].clone();
+    let r = app
+        .admin_try(Method::DELETE, &format!("/connections/{id}"), json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    // `_lark` does not read, so the server is still waiting for its Close (1 s at most).
+    let conns = app.admin_get("/connections?vendor=feishu").await.json();
+    assert_eq!(conns["count"], 0, "{conns}");
+    let subs = app.admin_get("/subscriptions?vendor=feishu").await.json();
+    let sub = subs["subscriptions"][0]["id"].as_str().unwrap().to_string();
+    let v = app
+        .admin_post(&format!("/subscriptions/{sub}/verify"), json!({}))
+        .await;
+    assert_eq!(v["verification"]["state"], "failed", "{v}");
+    let again = app
+        .admin_try(Method::DELETE, &format!("/connections/{id}"), json!({}))
+        .await;
+    assert_eq!(again.status, 404, "already closing: {}", again.text);
+}
+
 #[tokio::test]
 async fn events_arrive_as_data_frames_and_an_ack_of_200_delivers_them() {
     let (app, mut lark) = setup().await;

@@ -182,6 +182,8 @@ static SPECS: &[Spec] = &[
     ("dingtalk", "CancelScheduleConference", Cred::Ding, "", r#"{"scheduleConferenceId":"{m}","creatorUnionId":"union-host"}"#, T_DT),
     ("dingtalk", "QueryScheduleConference", Cred::Ding, "requestUnionId=union-host", "", T_DT),
     ("dingtalk", "QueryScheduleConferenceInfo", Cred::Ding, "", "", T_DT),
+    ("dingtalk", "GetCallBackFaileResult", Cred::Ding, "", "", Kind::List),
+    ("dingtalk", "OpenConnection", Cred::None, "", r#"{"clientId":"{a_id}","clientSecret":"{b_secret}","subscriptions":[{"type":"EVENT","topic":"*"}]}"#, Kind::Mixed(400, "invalidClientIdOrSecret")),
     ("huawei", "CreateToken", Cred::HwBasicMix, "", r#"{"account":"host@isoa","clientType":72}"#, Kind::Mixed(401, "USG.201010001")),
     ("huawei", "CreateAppIdToken", Cred::HwSigMix, "", "", Kind::Mixed(401, "USG.201010025")),
     ("huawei", "CheckToken", Cred::HwUser, "", r#"{"token":"{a_at}","needGenNewToken":false}"#, Kind::Mixed(401, "USG.000000004")),

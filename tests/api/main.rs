@@ -21,6 +21,8 @@ mod events_admin;
 mod events_catalogue;
 mod events_common;
 mod events_delivery;
+mod events_dingtalk;
+mod events_dingtalk_stream;
 mod events_faults;
 mod events_handshake;
 mod events_longconn;

@@ -62,6 +62,7 @@ static SPECS: &[Spec] = &[
     spec!("CancelScheduleConference", body ["creatorUnionId", "scheduleConferenceId"], query []),
     spec!("QueryScheduleConference", query["requestUnionId"]),
     spec!("GetConfDataByConferenceId", query["realData"]),
+    spec!("OpenConnection", body ["clientId", "clientSecret", "subscriptions"], query []),
 ];
 
 /// True when the request's content type can carry the JSON body (absent counts: the gateway

@@ -7,7 +7,8 @@
 //! `conferences` (create / info / close / batch / user's list), `invite`, `members`,
 //! `controls` (kick, mute, co-hosts, lock, nick, focus, settings), `schedule` (scheduled
 //! conferences), `queries` (room code, org list, data, details), `contact` (the old gateway's
-//! user lookups), `schema` (wire shapes), `errors` (THE catalogue and envelopes).
+//! user lookups), `schema` (wire shapes), `errors` (THE catalogue and envelopes); `events`,
+//! `events_model`, `events_wire` (event callbacks: catalogue, HTTP push crypto).
 //! Tenant = appKey (or suiteKey); users' primary id = unionId, staff `userId` as alias.
 
 mod auth;
@@ -15,6 +16,10 @@ mod conferences;
 mod contact;
 mod controls;
 mod errors;
+pub mod events;
+mod events_failed;
+mod events_model;
+pub mod events_wire;
 mod gateway;
 mod invite;
 mod members;
@@ -22,6 +27,8 @@ mod queries;
 mod routes;
 mod schedule;
 mod schema;
+pub mod stream;
+mod stream_frames;
 mod tokens;
 
 use crate::exchange::{Exchange, Reply};
@@ -122,5 +129,30 @@ impl Vendor for Dingtalk {
     }
     fn tenant_hint(&self, ex: &Exchange<'_>) -> Option<String> {
         auth::tenant_hint(ex)
+    }
+    fn events(&self) -> Option<&'static dyn crate::vendors::events::EventFormat> {
+        Some(&events::DingtalkEvents)
+    }
+    /// `event_status_enum: examples | field_text`: the conference `status` enum of events
+    /// (`events_model.rs`, notes §6.1).
+    fn validate_tenant_extra(
+        &self,
+        extra: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), String> {
+        for (k, v) in extra {
+            if k != events_model::STATUS_ENUM {
+                return Err(format!(
+                    "dingtalk tenants take no setting {k:?}; valid: {}",
+                    events_model::STATUS_ENUM
+                ));
+            }
+            if !matches!(v.as_str(), Some("examples" | "field_text")) {
+                return Err(format!(
+                    "{k}: {v} is not examples (created 1, closed 2) or field_text (started 2, \
+                     ended 1)"
+                ));
+            }
+        }
+        Ok(())
     }
 }

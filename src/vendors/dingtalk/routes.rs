@@ -3,7 +3,10 @@
 //! (`InviteUsers`, `CreateVideoConference`, …). Every conference route takes the app token in
 //! `x-acs-dingtalk-access-token`; the path parameter is `{conferenceId}` everywhere.
 
-use super::{conferences, contact, controls, invite, members, queries, schedule, tokens};
+use super::{
+    conferences, contact, controls, events_failed, invite, members, queries, schedule, stream,
+    tokens,
+};
 use crate::store::TokenKind;
 use crate::vendors::{Auth, Route};
 use http::Method;
@@ -214,6 +217,22 @@ pub static ROUTES: &[Route] = &[
         "QueryConferenceInfoByRoomCode",
         APP,
         queries::by_room_code,
+        None
+    ),
+    route!(
+        POST,
+        "/v1.0/gateway/connections/open",
+        "OpenConnection",
+        Auth::Open,
+        stream::open,
+        None
+    ),
+    route!(
+        GET,
+        "/v1.0/event/callbacks/failedResults",
+        "GetCallBackFaileResult",
+        APP,
+        events_failed::failed_results,
         None
     ),
     route!(

@@ -29,7 +29,7 @@ pub const EXPIRE_IN: i64 = 7200;
 
 /// The app whose key and secret these are, provisioned on first use; `None` when the pair is
 /// wrong, empty, or unknown under strict tenants.
-fn app(ex: &Exchange<'_>, key: &str, secret: &str) -> Option<Arc<Tenant>> {
+pub(super) fn app(ex: &Exchange<'_>, key: &str, secret: &str) -> Option<Arc<Tenant>> {
     if key.trim().is_empty() || secret.is_empty() {
         return None;
     }

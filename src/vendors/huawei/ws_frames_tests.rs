@@ -71,6 +71,7 @@ fn change(seq: u64, kind: ChangeKind, operator: Option<&str>) -> Change {
     };
     Change {
         seq,
+        meeting_seq: seq,
         at_ms: 1_611_993_595_063 + seq as i64,
         vendor: VendorId::Huawei,
         tenant: "t".into(),
@@ -88,6 +89,8 @@ fn who(status: ParticipantStatus) -> Who {
         name: "Alice".into(),
         participant_id: "ebbe4e6cdc6111ee960a91a270e1373e".into(),
         status,
+        joined_at: None,
+        left_at: None,
         extra,
         rejoined: false,
     }
