@@ -295,25 +295,6 @@ def start_meetmock(extra=None, port=None, log_to=None):
             f"http://127.0.0.1:{port}")
 
 
-def logged_invite(args, ceiling):
-    """Feishu invite with one INFO line per request written to a file (the writer thread runs
-    on the server's core too); returns the row and how many request lines reached the file."""
-    path = WORK / "requests.log"
-    with open(path, "wb") as log:
-        mm, base = start_meetmock(log_to=log)
-        method, target, headers, body = setup_vendors(base)["feishu"]
-        r = measure(mm, base + target, static_script(method, body, headers), args)
-        _, h = call("GET", base + "/__admin/health")
-        mm.stop()
-    with open(path, "rb") as f:
-        lines = sum(1 for line in f if b" request " in line)
-    served = h.get("requests", 0)
-    note = f"request lines written: {lines:,} of {served:,} requests served"
-    if lines < served:
-        note += f" ({served - lines:,} dropped by the writer thread when the file fell behind)"
-    return row("feishu invite, request lines on (stderr to a file)", r, ceiling), note
-
-
 def row(name, r, ceiling):
     ratio = r["rps"] / ceiling if ceiling else float("nan")
     return (f"| {name} | {r['rps']:,.0f} | {ratio:.2f} | {r['p50']:.2f} | {r['p99']:.2f} | "
@@ -370,11 +351,9 @@ def main():
             break
     if args.only_logs:
         mm.stop()
-        logged, note = logged_invite(args, ceiling)
-        print("| workload | req/s | x ceiling | p50 ms | p99 ms | errors | server CPU | RSS MiB |")
-        print("|---|---|---|---|---|---|---|---|")
-        print("\n".join(rows + [logged]))
-        print("\n" + note)
+        from logs import only_logs
+
+        only_logs(args, ceiling, rows)
         shutil.rmtree(WORK, ignore_errors=True)
         return
     per_run = min(int(ceiling * max(args.duration, args.warmup) * 1.3) + 1000, 2_000_000)
@@ -403,6 +382,8 @@ def main():
     r = measure(mm, base + "/", mixed, args)
     rows.append(row("mixed 4 vendors + 50 fault rules, journal full", r, ceiling))
     mm.stop()
+    from logs import logged_invite
+
     logged, note = logged_invite(args, ceiling)
     rows.insert(2, logged)
 
