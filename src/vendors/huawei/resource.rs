@@ -22,7 +22,7 @@ pub fn validate(extra: &Map<String, Value>) -> Result<(), String> {
                 "huawei tenants take no setting {k:?}; valid: {CONCURRENT}"
             ));
         }
-        if !v.as_u64().is_some_and(|n| n > 0) {
+        if v.as_u64().is_none_or(|n| n == 0) {
             return Err(format!(
                 "{k}: {v} is not a positive whole number of parties"
             ));
