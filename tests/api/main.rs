@@ -55,6 +55,7 @@ mod huawei_invite;
 mod huawei_login;
 mod huawei_meetings;
 mod huawei_push;
+mod huawei_resource;
 mod huawei_retries;
 mod huawei_users;
 mod huawei_webhook;

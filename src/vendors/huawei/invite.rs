@@ -5,7 +5,8 @@
 //! 111072006, bad token 111072065), then the body (missing/empty `attendees` 111072057, not an
 //! array 111070001), then each attendee (see `schema.rs`), then capacity
 //! (`concurrentParticipants`, 111072101; in a cloud meeting room, `vmrFlag: 1`, the room's size:
-//! 111076003 CONF_PORTAL_PARTICIPANT_VMR_LOGIC_RESOURCE_NOT_ENOUGH). All or nothing: a refused call changes nothing.
+//! 111076003 CONF_PORTAL_PARTICIPANT_VMR_LOGIC_RESOURCE_NOT_ENOUGH), then the enterprise's
+//! concurrent parties (`resource.rs`, 111076004). All or nothing: a refused call changes nothing.
 //! A locked meeting still accepts host invitations (lock stops only self-joining guests).
 //! Invited attendees are called (RealTimeParticipant state 1 "calling") with a new 32-hex
 //! participant id and then answer as their declared behaviour says (the living invite,
@@ -14,6 +15,7 @@
 
 use super::control::control_ctx;
 use super::errors::{fail, ok_empty};
+use super::resource;
 use super::schema::validate_attendee;
 use super::views::keys;
 use crate::exchange::{Exchange, Reply};
@@ -48,7 +50,7 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
     }
     let store = &ex.app.store;
     let result = tenant.with(|d| {
-        let Ok(m) = d.meeting_mut(&id) else {
+        let Ok(m) = d.meeting(&id) else {
             return Err("conf_not_found_or_auth_failed");
         };
         let mut new: HashSet<&str> = HashSet::new();
@@ -66,6 +68,11 @@ pub fn invite_participant(ex: &mut Exchange<'_>) -> Reply {
                 "over_max_participant_number"
             });
         }
+        // Then the enterprise's concurrent parties across its running meetings: 111076004.
+        resource::check(d, new.len())?;
+        let Ok(m) = d.meeting_mut(&id) else {
+            return Err("conf_not_found_or_auth_failed");
+        };
         for inv in &invitees {
             let Ok(p) = m.call(&inv.user_id, &inv.name, ParticipantStatus::Calling) else {
                 return Err("over_max_participant_number");

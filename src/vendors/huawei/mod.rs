@@ -9,7 +9,8 @@
 //! (management), `history.rs` (history, number lookup), `locate.rs` (a conference's
 //! enterprise), `conftoken.rs` (control and WebSocket tokens, chair-password lockout),
 //! `control.rs` (control gate and control APIs), `participants.rs` (per-participant controls,
-//! InviteWithPwd), `invite.rs` (InviteParticipant), `events.rs` + `events_info.rs` + `events_wire.rs`
+//! InviteWithPwd), `invite.rs` (InviteParticipant), `resource.rs` (the enterprise's
+//! concurrent parties, 111076004), `events.rs` + `events_info.rs` + `events_wire.rs`
 //! (the enterprise event push: catalogue, payloads, body and signature), `webhook.rs` (its configuration
 //! endpoints), `ws.rs` + `ws_frames.rs` (the meeting-control WebSocket: session and frames).
 
@@ -26,6 +27,7 @@ mod invite;
 mod locate;
 mod meetings;
 mod participants;
+mod resource;
 mod routes;
 mod schema;
 mod tokens;
@@ -103,5 +105,12 @@ impl Vendor for Huawei {
     }
     fn websockets(&self) -> Vec<crate::ws::Route> {
         ws::routes()
+    }
+    /// `concurrent_participants`: the enterprise's concurrent parties (`resource.rs`).
+    fn validate_tenant_extra(
+        &self,
+        extra: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), String> {
+        resource::validate(extra)
     }
 }

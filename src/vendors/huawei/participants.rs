@@ -16,6 +16,7 @@ use super::conftoken::CONTROL_LOCK;
 use super::control::{control_ctx, state_error};
 use super::errors::{fail, note_meeting, ok_empty};
 use super::locate;
+use super::resource;
 use super::views::{self, keys};
 use crate::exchange::{Exchange, Principal, Reply};
 use crate::store::same_secret;
@@ -213,6 +214,11 @@ pub fn invite_with_pwd(ex: &mut Exchange<'_>) -> Reply {
         if guest && m.locked {
             return Err("conf_locked");
         }
+        let seated = m.participant(call).is_some_and(|p| p.occupies_seat());
+        resource::check(d, usize::from(!seated))?;
+        let m = d
+            .meeting_mut(&id)
+            .map_err(|_| "conf_not_found_or_auth_failed")?;
         // The terminal is called and answers as its declared behaviour says (the living
         // invite, like InviteParticipant).
         let p = m
