@@ -31,6 +31,7 @@ fn every_library_file_has_a_test() {
         "huawei-conf-closed.yaml",
         "huawei-conf-not-found-500.yaml",
         "huawei-conf-not-started.yaml",
+        "huawei-enterprise-resource.yaml",
         "huawei-flow-control.yaml",
         "huawei-invite-dial-failed.yaml",
         "slow-vendor.yaml",
