@@ -9,6 +9,7 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::borrow::Cow;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Who made an authenticated request.
@@ -60,6 +61,12 @@ pub struct Exchange<'a> {
     pub note: Note,
     /// The request came over TLS (the listener sniffed a handshake).
     pub secure: bool,
+    /// The client's address: the TCP peer of the connection, IPv4-mapped IPv6 written as
+    /// IPv4 (a dual-stack listener sees `::ffff:127.0.0.1`). `X-Forwarded-For` and friends
+    /// are never read: a vendor's gateway sees the connection's source, and a header would
+    /// let any client claim an allowed address. `None` for an exchange not made from a
+    /// connection (none today).
+    pub peer: Option<IpAddr>,
     /// Set by a handler whose answer waits for I/O it started (Huawei's enabling call waits
     /// for the receiver's `meeting.verify` echo): the pipeline awaits it, holding nothing, and
     /// answers with its reply instead of the handler's.

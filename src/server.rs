@@ -191,6 +191,9 @@ async fn serve<I>(
     let header_timeout = Duration::from_millis(app.config.header_timeout_ms.max(1));
     let shutdown = signals.shutdown.clone();
     let mut cut = signals.cut;
+    // Canonical once per connection (a dual-stack listener's `::ffff:a.b.c.d` is IPv4): a
+    // `Copy` value handed to every request, no allocation.
+    let peer = conn.peer.ip().to_canonical();
     let busy = Arc::new(Busy::default());
     let in_service = Arc::clone(&busy);
     let svc = service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
@@ -207,7 +210,7 @@ async fn serve<I>(
         // Busy from the complete head until the response body is written.
         let guard = Busy::enter(&in_service);
         async move {
-            match pipeline::handle(&app, scope, req).await {
+            match pipeline::handle(&app, scope, peer, req).await {
                 Outcome::Respond(r) => Ok::<_, Aborted>(r.map(|body| Tracked {
                     body,
                     _guard: guard,

@@ -21,6 +21,7 @@ use crate::vendors::router::Lookup;
 use crate::vendors::{Auth, Route};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -57,8 +58,9 @@ static UNKNOWN_ROUTE: Route = Route {
     meeting_param: None,
 };
 
-/// Serves one request.
-pub async fn handle<B>(app: &Arc<App>, scope: Scope, req: Request<B>) -> Outcome
+/// Serves one request that came from `peer` (the connection's client address, canonical:
+/// see [`Exchange::peer`]).
+pub async fn handle<B>(app: &Arc<App>, scope: Scope, peer: IpAddr, req: Request<B>) -> Outcome
 where
     B: http_body::Body<Data = Bytes> + Send,
     B::Error: std::error::Error + Send + Sync + 'static,
@@ -68,7 +70,7 @@ where
     let (parts, body) = req.into_parts();
     // WebSocket endpoints (vendors' and the event engine's) have their own pipeline.
     if let Some((route, params)) = app.ws.find(scope, &parts.method, parts.uri.path()) {
-        return crate::ws::serve(app, parts, route, params).await;
+        return crate::ws::serve(app, parts, peer, route, params).await;
     }
     // Borrowed from the request head, which lives until the answer is built.
     let uri = &parts.uri;
@@ -144,6 +146,7 @@ where
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
         secure: parts.extensions.get::<crate::server::Tls>().is_some(),
+        peer: Some(peer),
         later: None,
     };
     let span = tracing::debug_span!("request", id = %ex.request_id, vendor = %vendor, op = route.operation);

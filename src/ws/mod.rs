@@ -185,7 +185,13 @@ impl Ws {
 }
 
 /// Serves a request for a WebSocket route: the upgrade's pipeline (see the module docs).
-pub async fn serve(app: &Arc<App>, mut parts: Parts, route: Arc<Route>, params: Params) -> Outcome {
+pub async fn serve(
+    app: &Arc<App>,
+    mut parts: Parts,
+    peer: std::net::IpAddr,
+    route: Arc<Route>,
+    params: Params,
+) -> Outcome {
     let started = Instant::now();
     let v = app.vendor(route.vendor);
     let target = parts
@@ -212,6 +218,7 @@ pub async fn serve(app: &Arc<App>, mut parts: Parts, route: Arc<Route>, params: 
         now_ms: app.store.clock.now_ms(),
         note: Note::default(),
         secure,
+        peer: Some(peer),
         later: None,
     };
     let span = tracing::debug_span!("websocket", id = %ex.request_id, vendor = %route.vendor, op = route.http.operation);
