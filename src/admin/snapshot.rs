@@ -171,6 +171,11 @@ impl Checked {
             if !tenants.insert((t.vendor, t.id.as_str())) {
                 return Err(format!("tenant {}/{} appears twice", t.vendor, t.id));
             }
+            // The vendor's settings, checked as a scenario's `extra:` is (a Feishu allow-list
+            // entry that is no address would otherwise shut the app out).
+            app.vendor(t.vendor)
+                .validate_tenant_extra(&t.extra)
+                .map_err(|e| format!("tenant {}/{}: extra: {e}", t.vendor, t.id))?;
             let mut ids = HashSet::new();
             for m in &t.meetings {
                 if !ids.insert(&m.id) {
