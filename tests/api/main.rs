@@ -40,6 +40,7 @@ mod feishu_apps;
 mod feishu_gateway;
 mod feishu_grants;
 mod feishu_invite;
+mod feishu_ipallow;
 mod feishu_meetings;
 mod feishu_recording;
 mod feishu_reports;

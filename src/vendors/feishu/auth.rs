@@ -1,7 +1,7 @@
 //! Gateway authentication: `Authorization: Bearer <t-|a-|u- token>` checked against the token
 //! store, with the open platform's gateway codes (generic error-code page; statuses observed
-//! live, see `shared/vendors/feishu.md` §4.2), the API scopes (`scopes.rs`), and the
-//! `X-Tt-Logid` log id format.
+//! live, see `shared/vendors/feishu.md` §4.2), the app's IP allow-list (`apps.rs`, 99991401),
+//! the API scopes (`scopes.rs`), and the `X-Tt-Logid` log id format.
 //!
 //! A self-built app's app token *is* its tenant token (`app_access_token/internal` answers the
 //! same `t-` string in both fields [doc example][obs]), so a route that wants an app token
@@ -47,6 +47,11 @@ pub fn authenticate(ex: &mut Exchange<'_>, auth: Auth) -> Result<(), Reply> {
     let Some(tenant) = store.tenant(VendorId::Feishu, &token.tenant) else {
         return Err(errors::fail(ex, invalid_for_prefix(&value)));
     };
+    // The app's IP allow-list, once the token says which app is calling [inf: before the
+    // token kind and the scopes, which concern the API rather than the app].
+    if !tenant.with(|d| apps::ip_allowed(d, ex.route.operation, ex.peer)) {
+        return Err(errors::ip_denied(ex));
+    }
     let mut kind = token.kind;
     if kind == TokenKind::Tenant && !kinds.contains(&kind) && kinds.contains(&TokenKind::App) {
         // A self-built app's tenant token is its app token; a store app's is not.

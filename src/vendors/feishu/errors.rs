@@ -150,13 +150,23 @@ fn troubleshooter(log_id: &str, code: &str) -> String {
 }
 
 /// Renders `err` in the envelope of its code family; `detail` replaces the message (the
-/// OAuth `error_description` for OAuth errors; the IP for 99991401).
+/// OAuth `error_description` for OAuth errors; the IP for 99991401, else the caller's).
 pub fn render(ex: &Exchange<'_>, err: &ErrorDef, detail: Option<&str>) -> Reply {
     if err.code == IP_DENIED.code {
-        let msg = err.message.replace("%s", detail.unwrap_or("0.0.0.0"));
+        let ip = match (detail, ex.peer) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(peer)) => peer.to_string(),
+            (None, None) => "0.0.0.0".to_string(),
+        };
+        let msg = err.message.replace("%s", &ip);
         return envelope(ex, err, &msg, json!({}));
     }
     envelope(ex, err, detail.unwrap_or(err.message), json!({}))
+}
+
+/// 99991401 naming the caller's address: it is not on the app's IP allow-list.
+pub fn ip_denied(ex: &Exchange<'_>) -> Reply {
+    render(ex, &IP_DENIED, None)
 }
 
 /// The envelope of `err` with message `msg`; `extra` adds fields to the `error` object.
