@@ -5,6 +5,7 @@ Demo app: cli_demo_feishu / demo_feishu_secret; meeting 7000000000000000028 is i
 with ou_host_0001 joined; reserve 6911188411934973028 is scheduled.
 """
 
+import re
 import time
 
 import lark_oapi as lark
@@ -177,6 +178,25 @@ def test_invite_into_full_meeting_is_122006(fresh, client):
     fresh.admin_ok("POST", f"/meetings/{LIVE}/capacity", {"vendor": "feishu", "capacity": 1})
     resp = invite(client, option, ["ou_guest_0000"])
     assert (resp.code, resp.msg, resp.raw.status_code) == (122006, "participant count reach limit", 400)
+
+
+def test_invite_from_an_address_off_the_apps_ip_allowlist_is_99991401(fresh, client):
+    fresh.admin_ok("POST", "/vendors/feishu/app", {"app_id": APP_ID, "ip_allowlist": ["203.0.113.7"]})
+    option = user_option(fresh, client)  # token issuing is not guarded by the allow-list
+    resp = invite(client, option, ["ou_guest_0000"])
+    assert (resp.code, resp.raw.status_code) == (99991401, 400)
+    caller = re.fullmatch(r"ip (\S+) is denied by app setting", resp.msg).group(1)
+    if fresh.base.startswith("http://127.0.0.1:"):
+        assert caller == "127.0.0.1"
+    assert resp.error["log_id"] == resp.get_log_id()
+    got = client.vc.v1.meeting.get(GetMeetingRequest.builder().meeting_id(LIVE).with_participants(True).build())
+    assert (got.code, got.msg) == (99991401, resp.msg)  # the tenant token is the app's too
+    fresh.admin_ok("POST", "/vendors/feishu/app", {"app_id": APP_ID, "ip_allowlist": None})
+    got = client.vc.v1.meeting.get(GetMeetingRequest.builder().meeting_id(LIVE).with_participants(True).build())
+    assert [p.id for p in got.data.meeting.participants] == [HOST]  # nobody was called
+    # The address the message names, put on the list, is let through at once.
+    fresh.admin_ok("POST", "/vendors/feishu/app", {"app_id": APP_ID, "ip_allowlist": [caller]})
+    assert invite(client, option, ["ou_guest_0000"]).success()
 
 
 def test_bad_user_token_is_99991668(fresh, client):
