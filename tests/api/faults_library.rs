@@ -19,6 +19,7 @@ fn every_library_file_has_a_test() {
         "dingtalk-throttled.yaml",
         "dingtalk-unknown-user.yaml",
         "feishu-callee-busy.yaml",
+        "feishu-ip-allowlist.yaml",
         "feishu-meeting-full.yaml",
         "feishu-meeting-locked.yaml",
         "feishu-meeting-not-in-progress.yaml",

@@ -329,3 +329,18 @@ async fn an_ip_denied_fault_rule_names_the_caller_unless_it_names_an_address() {
     app.admin_post("/faults", rule(Some("198.51.100.4"))).await;
     assert_denied(&get_meeting(&app, &base, &t, &[]).await, "198.51.100.4");
 }
+
+#[tokio::test]
+async fn the_ip_allowlist_library_file_denies_this_machine_but_issues_tokens() {
+    let app = crate::faults_common::with_library("feishu-ip-allowlist.yaml").await;
+    let t = tenant_token(&app).await;
+    let u = user_token(&app, HOST).await;
+    let base = app.base.clone();
+    assert_denied(&get_meeting(&app, &base, &t, &[]).await, "127.0.0.1");
+    assert_denied(
+        &invite(&app, &u, LIVE, &["ou_guest_0000"]).await,
+        "127.0.0.1",
+    );
+    allow(&app, json!(["127.0.0.1"])).await;
+    assert_eq!(get_meeting(&app, &base, &t, &[]).await.json()["code"], 0);
+}
