@@ -405,37 +405,6 @@ impl Meeting {
         }
     }
 
-    /// Makes `user_id` a co-host (`on`) or not. Co-hosts live in `extra["co_hosts"]` (a list
-    /// of user ids) until the domain models roles. Returns whether anything changed.
-    pub fn set_co_host(&mut self, user_id: &str, on: bool) -> bool {
-        let mut list: Vec<Value> = self
-            .extra
-            .get("co_hosts")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        let present = list.iter().any(|v| v.as_str() == Some(user_id));
-        match (on, present) {
-            (true, false) => list.push(Value::String(user_id.to_string())),
-            (false, true) => list.retain(|v| v.as_str() != Some(user_id)),
-            _ => return false,
-        }
-        self.set_extra("co_hosts", Value::Array(list));
-        true
-    }
-
-    /// Changes the scheduled start and end (unix seconds).
-    pub fn set_schedule(&mut self, start_time: i64, end_time: i64) {
-        if self.start_time != start_time {
-            self.start_time = start_time;
-            self.updated(&["start_time"]);
-        }
-        if self.end_time != end_time {
-            self.end_time = end_time;
-            self.updated(&["end_time"]);
-        }
-    }
-
     /// Sets one vendor-owned setting in `extra` (a password, a settings object…); recorded as
     /// an update of `key` when the value changes.
     pub fn set_extra(&mut self, key: &str, value: Value) {
