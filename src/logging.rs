@@ -20,6 +20,9 @@ use tracing_subscriber::EnvFilter;
 /// The log target of the per-request lines: `MEETMOCK_LOG=info,request=off` turns them off.
 pub const REQUEST_TARGET: &str = "request";
 
+/// Lines queued for the writer thread before new ones are dropped.
+const LINES: usize = 8_192;
+
 /// The running log: keep it until exit (dropping it flushes what is still queued).
 pub struct Logger {
     /// A handle on the writer thread, for lines written outside `tracing` (the banner).
@@ -46,7 +49,11 @@ pub fn init(format: LogFormat, filter: &str) -> Result<Logger, String> {
     // The writer thread flushes after each batch it drains; a larger buffer makes one write
     // of a busy batch instead of one per 8 KiB.
     let stderr = std::io::BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    // The queue holds LINES lines (tracing-appender's default, 128,000, touches ~6 MiB at
+    // start: a third of the idle process). The writer drains a batch per wake-up, so a
+    // shorter queue drops nothing at bench rates (bench/logs.py counts the lines that arrive).
     let (writer, guard) = NonBlockingBuilder::default()
+        .buffered_lines_limit(LINES)
         .lossy(true)
         .thread_name("meetmock-log")
         .finish(stderr);

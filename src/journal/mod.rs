@@ -97,8 +97,9 @@ impl Filter {
 /// The journal.
 pub struct Journal {
     /// Slot `seq % capacity` holds entry `seq`. Each mutex guards one slot only; the evicted
-    /// entry is dropped after the slot's lock is released.
-    slots: Box<[Mutex<Option<Entry>>]>,
+    /// entry is dropped after the slot's lock is released. Entries are boxed so an empty
+    /// slot is one pointer: the default 10,000 slots cost ~160 KiB at start, not megabytes.
+    slots: Box<[Mutex<Option<Box<Entry>>>]>,
     /// Next sequence number.
     next: AtomicU64,
     /// How many times the journal was cleared (live watchers tell a clear from no news).
@@ -137,7 +138,7 @@ impl Journal {
             entry.response = Bytes::copy_from_slice(&entry.response[..BODY_KEEP]);
         }
         let slot = (seq % self.slots.len() as u64) as usize;
-        let evicted = self.slots[slot].lock().replace(entry);
+        let evicted = self.slots[slot].lock().replace(Box::new(entry));
         drop(evicted);
     }
 
@@ -146,7 +147,7 @@ impl Journal {
         let mut v: Vec<Entry> = self
             .slots
             .iter()
-            .filter_map(|s| s.lock().clone())
+            .filter_map(|s| s.lock().as_deref().cloned())
             .filter(|e| filter.accepts(e))
             .collect();
         v.sort_by_key(|e| std::cmp::Reverse(e.seq));
