@@ -1,5 +1,6 @@
 //! Unit tests of the outbox: per-meeting order, capacity, retries, parking, reorder, history,
 //! export/import.
+//! Compiled only as outbox.rs's `#[cfg(test)] mod tests`.
 
 use super::*;
 use crate::store::VendorId;

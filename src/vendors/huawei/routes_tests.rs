@@ -1,4 +1,5 @@
 //! Router tests for the Huawei table: the docs' example URLs reach their operations.
+//! Compiled only as routes.rs's `#[cfg(test)] mod tests`.
 
 use crate::vendors::router::{Lookup, Router};
 use http::Method;

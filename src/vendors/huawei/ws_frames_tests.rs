@@ -1,5 +1,6 @@
 //! Frames of the meeting WebSocket against the docs' examples (pages meeting_21_1511 …
 //! 1520): client frames both ways the docs write them, answers, and the pushes of a call.
+//! Compiled only as ws_frames.rs's `#[cfg(test)] mod tests`.
 
 use super::*;
 use crate::store::change::MeetingSummary;
